@@ -413,7 +413,7 @@ public final class RxCallState {
      * Sends the ack that arrivals asked for. The I/O layer calls this once per read batch, so a
      * burst of packets costs one ack (OpenAFS defers acks the same way inside a jumbogram).
      */
-    void flushPendingAck(long now, RxOutput out) {
+    public void flushPendingAck(long now, RxOutput out) {
         inAckQueue = false;
         if (ackNow && error == 0) {
             sendAck(pendingAckReason == 0 ? RX_ACK_IDLE : pendingAckReason, pendingAckSerial, false, now, out);
@@ -656,7 +656,7 @@ public final class RxCallState {
      * Transmits what the windows allow: lost packets first, then new ones, grouping new full
      * packets into jumbograms when both sides agreed to them (rx.md §9, §15).
      */
-    void pump(long now, RxOutput out) {
+    public void pump(long now, RxOutput out) {
         if (error != 0) {
             return;
         }

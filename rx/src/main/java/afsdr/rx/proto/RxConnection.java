@@ -160,7 +160,7 @@ public final class RxConnection implements RxSecurityConnection {
         this.deadTimeSeconds = Math.max(6, seconds);
     }
 
-    long deadTimeNanos() {
+    public long deadTimeNanos() {
         return deadTimeSeconds * 1_000_000_000L;
     }
 
