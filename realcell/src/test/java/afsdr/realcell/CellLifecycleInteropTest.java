@@ -50,7 +50,9 @@ class CellLifecycleInteropTest {
         }
         assertTrue(part.ok() && part.stdout().contains("/vicepa"), String.valueOf(part));
         Process sleeper = cell.startDaemon(RealCell.J1, "sleeper", "sh", "-c", "sleep 600 & wait");
-        for (int i = 0; i < 100 && sleeper.descendants().count() == 0; i++) {
+        // until sh has forked and the child has exec'd sleep
+        for (int i = 0; i < 100 && sleeper.descendants()
+                .noneMatch(h -> h.info().command().map(c -> c.endsWith("/sleep")).orElse(false)); i++) {
             Thread.sleep(50);
         }
 
