@@ -172,6 +172,7 @@ public final class RealCell implements AutoCloseable {
     private static boolean hookInstalled;
     private static RealCell shared;
     private static RuntimeException sharedFailure;
+    private static Options sharedOptionsOfFailure;
 
     private final Options options;
     private final Path stateDir;
@@ -180,6 +181,7 @@ public final class RealCell implements AutoCloseable {
     private final List<Daemon> stockDaemons = new ArrayList<>();
     private final List<Daemon> testDaemons = new ArrayList<>();
     private volatile boolean closed;
+    private volatile boolean isShared;
     private Duration startupTime = Duration.ZERO;
 
     private RealCell(Options options, Path stateDir) {
@@ -237,7 +239,7 @@ public final class RealCell implements AutoCloseable {
         if (shared != null && OPEN.contains(shared) && shared.options.equals(options)) {
             return shared;
         }
-        if (sharedFailure != null && shared == null && sharedOptionsOfFailure.equals(options)) {
+        if (sharedFailure != null && shared == null && options.equals(sharedOptionsOfFailure)) {
             throw new IllegalStateException("the shared real cell failed to start earlier in this JVM", sharedFailure);
         }
         try {
@@ -251,9 +253,6 @@ public final class RealCell implements AutoCloseable {
             throw e;
         }
     }
-
-    private static Options sharedOptionsOfFailure = Options.defaults();
-    private boolean isShared;
 
     /**
      * Stops every process this cell started and deletes its state directory (see the class comment).
@@ -694,6 +693,7 @@ public final class RealCell implements AutoCloseable {
             }
             closed = true;
         }
+        long t0 = System.nanoTime();
         List<Daemon> tests;
         synchronized (testDaemons) {
             tests = new ArrayList<>(testDaemons);
@@ -710,6 +710,7 @@ public final class RealCell implements AutoCloseable {
         synchronized (RealCell.class) {
             OPEN.remove(this);
         }
+        LOG.log(Level.INFO, "cell {0} stopped in {1} ms", stateDir.getFileName(), (System.nanoTime() - t0) / 1_000_000);
         if (System.getenv(KEEP_ENV) != null) {
             System.err.println("realcell: " + KEEP_ENV + " is set; state of cell kept in " + stateDir);
         } else {
