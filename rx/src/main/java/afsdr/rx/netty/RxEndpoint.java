@@ -104,7 +104,7 @@ public final class RxEndpoint implements AutoCloseable {
                 .option(ChannelOption.SO_SNDBUF, b.socketBufferBytes)
                 .option(ChannelOption.SO_REUSEADDR, false);
         int datagram = RxConstants.RX_MAX_PACKET_SIZE;
-        if (epoll) {
+        if (epoll && b.batchedReceive) {
             bs.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, datagram)
                     .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(datagram * RECV_BATCH));
         } else {
@@ -436,6 +436,7 @@ public final class RxEndpoint implements AutoCloseable {
         private boolean allowEpoll = true;
         private int socketBufferBytes = 4 << 20;
         private Supplier<ChannelHandler> inboundFilter;
+        private boolean batchedReceive = Boolean.parseBoolean(System.getProperty("afsdr.rx.recvmmsg", "true"));
         private RxConfig base = RxConfig.defaults();
 
         public Builder bind(InetAddress address, int port) {
@@ -476,6 +477,17 @@ public final class RxEndpoint implements AutoCloseable {
             this.version = v;
             return this;
         }
+
+        /**
+         * With epoll: receive with recvmmsg, {@value #RECV_BATCH_DOC} datagrams per system call
+         * (default on; system property {@code afsdr.rx.recvmmsg}).
+         */
+        public Builder batchedReceive(boolean on) {
+            this.batchedReceive = on;
+            return this;
+        }
+
+        private static final int RECV_BATCH_DOC = RECV_BATCH;
 
         /** Force the NIO transport (testing the fallback). */
         public Builder allowEpoll(boolean allow) {

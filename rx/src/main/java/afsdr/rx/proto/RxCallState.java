@@ -77,6 +77,11 @@ public final class RxCallState {
     private final ByteBuf[] rq;
     /** Header checksum of each queued packet whose security check waits for authentication. */
     private final int[] rqSpare;
+    /** Where each queued packet's unread user bytes start in its datagram, and how many remain. */
+    private final int[] rqOff;
+    private final int[] rqLen;
+    /** Set when consumption made an ack due; taken by {@link #takeAckDue()}. */
+    private boolean ackDue;
     /** Whether queued packets are raw bodies still to be checked (PRECALL before authentication). */
     boolean rqUnchecked;
     private final int rmask;
@@ -112,6 +117,8 @@ public final class RxCallState {
         int rcap = Integer.highestOneBit(Math.max(config.maxWindow() + 1, 4) - 1) << 1;
         this.rq = new ByteBuf[rcap];
         this.rqSpare = new int[rcap];
+        this.rqOff = new int[rcap];
+        this.rqLen = new int[rcap];
         this.rmask = rcap - 1;
         this.cwind = Math.max(1, conn.peer.cwind);
         this.ssthresh = conn.peer.ssthresh;
@@ -244,42 +251,70 @@ public final class RxCallState {
         }
     }
 
-    /** App side: the next in-order payload (user bytes only), or null. Not consumed yet. */
-    public ByteBuf peekReadable() {
+    /**
+     * App side: copies up to {@code len} in-order user bytes into {@code b}; returns how many
+     * (0 when nothing is readable now). Packets read completely are released and counted as
+     * hard acks (rx.md §8.2); when that makes an ack due, {@link #takeAckDue()} says so.
+     */
+    public int readAvailable(byte[] b, int off, int len, long now) {
         if (discardInput) {
-            return null;
+            return 0;
         }
-        return rq[rnext & rmask];
+        int copied = 0;
+        while (copied < len) {
+            int slot = rnext & rmask;
+            ByteBuf buf = rq[slot];
+            if (buf == null) {
+                break;
+            }
+            int n = Math.min(len - copied, rqLen[slot]);
+            if (n > 0) {
+                buf.getBytes(rqOff[slot], b, off + copied, n);
+                rqOff[slot] += n;
+                rqLen[slot] -= n;
+                copied += n;
+            }
+            if (rqLen[slot] == 0) {
+                consumeHead(now);
+            }
+        }
+        return copied;
     }
 
-    /**
-     * App side: the packet returned by {@link #peekReadable()} has been read completely; it is
-     * released and the hard-ack count grows (rx.md §8.2).
-     *
-     * @return true when an ack should go out now (more than hardAckRate packets consumed)
-     */
-    public boolean consumeReadable(long now) {
-        ByteBuf b = rq[rnext & rmask];
-        if (b == null) {
-            return false;
+    /** App side: user bytes readable right now without waiting. */
+    public int readableBytes() {
+        int total = 0;
+        for (int seq = rnext; seq <= rmax && rq[seq & rmask] != null; seq++) {
+            total += rqLen[seq & rmask];
         }
-        rq[rnext & rmask] = null;
-        b.release();
+        return total;
+    }
+
+    /** App side: whether consumption made an ack due since the last call (clears the flag). */
+    public boolean takeAckDue() {
+        boolean d = ackDue;
+        ackDue = false;
+        return d;
+    }
+
+    private void consumeHead(long now) {
+        int slot = rnext & rmask;
+        rq[slot].release();
+        rq[slot] = null;
         rnext++;
         hardAcks++;
         if (rlast != 0 && rnext > rlast) {
-            mode = client ? RX_MODE_EOF : mode;
+            if (client) {
+                mode = RX_MODE_EOF;
+            }
             // whole direction consumed: the ack of the last packet matters to the peer (it
             // leaves HOLD on it) so do not wait for the hard-ack threshold
-            return true;
-        }
-        if (hardAcks > config.hardAckRate()) {
-            return true;
-        }
-        if (delayedAckDeadline == NEVER) {
+            ackDue = true;
+        } else if (hardAcks > config.hardAckRate()) {
+            ackDue = true;
+        } else if (delayedAckDeadline == NEVER) {
             delayedAckDeadline = now + config.softAckDelayNanos();
         }
-        return false;
     }
 
     /** App side: every packet of the peer's direction was consumed. */
@@ -299,8 +334,12 @@ public final class RxCallState {
 
     // ---------------------------------------------------------------- event loop side
 
-    /** Handles a DATA packet of this call; takes ownership of {@code userData}. */
-    void onData(RxHeader h, ByteBuf userData, long now, RxOutput out) {
+    /**
+     * Handles a DATA packet of this call whose user bytes are {@code datagram[off, off + len)};
+     * takes ownership of one reference to {@code datagram}.
+     */
+    void onData(RxHeader h, ByteBuf datagram, int off, int len, long now, RxOutput out) {
+        ByteBuf userData = datagram;
         lastReceiveNanos = now;
         lastDataReceiveNanos = now;
         lastReceivedSerial = h.serial;
@@ -354,6 +393,8 @@ public final class RxCallState {
             rlast = seq;
         }
         rq[slot] = userData;
+        rqOff[slot] = off;
+        rqLen[slot] = len;
         rqSpare[slot] = h.spare;
         if (seq > rmax) {
             rmax = seq;
@@ -365,6 +406,7 @@ public final class RxCallState {
                 rnext++;
             }
         }
+        boolean readable = rq[rnext & rmask] != null;
         if (gapBefore || fillsHole) {
             requestAck(RX_ACK_OUT_OF_SEQUENCE, h.serial, true);
         } else if ((h.flags & RX_REQUEST_ACK) != 0) {
@@ -380,7 +422,7 @@ public final class RxCallState {
                 pendingAckSerial = h.serial;
             }
         }
-        if (peekReadable() != null || inputEnded()) {
+        if ((readable && seq == rnext) || inputEnded() || (readable && fillsHole)) {
             out.wake(this);
         }
         queueAck(now, out);
@@ -788,7 +830,10 @@ public final class RxCallState {
         h.serial = conn.nextSerial();
         h.write(p.buf, 0);
         noteSerial(p, h.serial, now);
-        conn.transmit(p.buf.retainedSlice(0, RX_HEADER_SIZE + p.bodyLength), RX_PACKET_TYPE_DATA, out);
+        // the packet buffer is the datagram (header room + body); sending it again later just
+        // rewrites the header, so no slice object per transmission
+        p.buf.setIndex(0, RX_HEADER_SIZE + p.bodyLength);
+        conn.transmit(p.buf.retain(), RX_PACKET_TYPE_DATA, out);
     }
 
     private void transmitJumbo(int seq0, int k, boolean requestAck, long now, RxOutput out) {
@@ -1013,9 +1058,9 @@ public final class RxCallState {
             h.spare = rqSpare[slot];
             h.flags = rlast == seq ? RX_LAST_PACKET : 0;
             try {
-                int len = sec.checkPacket(h, body, body.readerIndex(), body.readableBytes());
-                rq[slot] = body.retainedSlice(body.readerIndex() + sec.headerSize(), len);
-                body.release();
+                int len = sec.checkPacket(h, body, rqOff[slot], rqLen[slot]);
+                rqOff[slot] += sec.headerSize();
+                rqLen[slot] = len;
             } catch (RxSecurityException e) {
                 fail(e.code(), true, now, out);
                 return;
