@@ -73,7 +73,7 @@ public final class RxEndpoint implements AutoCloseable {
     private final Channel channel;
     private final ThreadPoolExecutor workers;
     private final Map<Integer, RxCallHandler> handlers = new ConcurrentHashMap<>();
-    private final Output output;
+    private final ChannelOutput output;
     private final ScheduledFuture<?> ticker;
     private final AtomicInteger busyWorkers = new AtomicInteger();
     private final boolean epoll;
@@ -97,7 +97,7 @@ public final class RxEndpoint implements AutoCloseable {
                     t.setDaemon(true);
                     return t;
                 });
-        this.output = new Output();
+        this.output = new ChannelOutput(this::dispatch, LOG);
         Bootstrap bs = new Bootstrap().group(group)
                 .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
                 .option(ChannelOption.SO_RCVBUF, b.socketBufferBytes)
@@ -117,7 +117,7 @@ public final class RxEndpoint implements AutoCloseable {
                 if (filter != null) {
                     ch.pipeline().addLast("filter", filter.get());
                 }
-                ch.pipeline().addLast("rx", new Handler());
+                ch.pipeline().addLast("rx", new RxDatagramHandler(engine, output, LOG));
             }
         });
         InetSocketAddress bind = new InetSocketAddress(b.bindAddress, b.port);
@@ -128,7 +128,7 @@ public final class RxEndpoint implements AutoCloseable {
             workers.shutdownNow();
             throw e;
         }
-        output.channel = channel;
+        output.bind(channel);
         this.ticker = loop.scheduleAtFixedRate(this::tick, TICK_NANOS, TICK_NANOS, TimeUnit.NANOSECONDS);
         LOG.log(System.Logger.Level.DEBUG, "Rx endpoint on " + channel.localAddress() + (epoll ? " (epoll)" : " (nio)"));
     }
@@ -340,86 +340,6 @@ public final class RxEndpoint implements AutoCloseable {
         } finally {
             busyWorkers.decrementAndGet();
             engine.idleThreads = workers.getMaximumPoolSize() - busyWorkers.get();
-        }
-    }
-
-    /** The engine's view of the socket. Used on the event loop only. */
-    private final class Output implements RxOutput {
-        Channel channel;
-        private boolean pending;
-
-        @Override
-        public ByteBufAllocator alloc() {
-            return channel.alloc();
-        }
-
-        @Override
-        public void transmit(InetSocketAddress peer, ByteBuf datagram) {
-            pending = true;
-            channel.write(new DatagramPacket(datagram, peer), channel.voidPromise());
-        }
-
-        @Override
-        public void dispatch(RxCallState call) {
-            RxEndpoint.this.dispatch(call);
-        }
-
-        @Override
-        public void wake(RxCallState call) {
-            if (call.waiters > 0) {
-                call.notifyAll();
-            }
-            if (call.isClient() && call.finished() && call.connection().attachment instanceof NettyClientConnection c) {
-                c.channelFreed();
-            }
-        }
-
-        @Override
-        public void dropped(RxHeader header, String reason) {
-            if (LOG.isLoggable(System.Logger.Level.TRACE)) {
-                LOG.log(System.Logger.Level.TRACE, "dropped " + header + ": " + reason);
-            }
-        }
-
-        void flush() {
-            if (pending) {
-                pending = false;
-                channel.flush();
-            }
-        }
-    }
-
-    /** The pipeline's last handler: datagrams into the engine, acks at the end of each read batch. */
-    private final class Handler extends ChannelInboundHandlerAdapter {
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (!(msg instanceof DatagramPacket p)) {
-                io.netty.util.ReferenceCountUtil.release(msg);
-                return;
-            }
-            try {
-                engine.receive(p.content(), p.sender(), System.nanoTime(), output);
-            } catch (RuntimeException | AssertionError e) {
-                // a bug, not bad input (the engine drops that): keep serving, but say so
-                LOG.log(System.Logger.Level.ERROR, "Rx receive failed for a packet from " + p.sender(), e);
-            } finally {
-                p.release();
-            }
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            try {
-                engine.flushAcks(System.nanoTime(), output);
-            } finally {
-                output.flush();
-            }
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            // ICMP port unreachable and friends surface here on connected sockets; keep going
-            LOG.log(System.Logger.Level.DEBUG, "Rx socket error", cause);
         }
     }
 
