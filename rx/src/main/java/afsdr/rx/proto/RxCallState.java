@@ -444,6 +444,10 @@ public final class RxCallState {
     private void requestAck(int reason, int serial, boolean now) {
         if (pendingAckReason == 0 || reason == RX_ACK_OUT_OF_SEQUENCE || reason == RX_ACK_DUPLICATE) {
             pendingAckReason = reason;
+        }
+        // one ack answers a whole read batch: echo the newest serial, so the sender's RTT sample
+        // and its loss detection (serial distance) see the latest packet we got
+        if (serial - pendingAckSerial > 0 || pendingAckSerial == 0) {
             pendingAckSerial = serial;
         }
         if (now) {
@@ -693,8 +697,23 @@ public final class RxCallState {
             mode = RX_MODE_EOF;
             rtoDeadline = NEVER;
             nextPingNanos = NEVER;
+            releaseTransmitQueue();
             out.wake(this);
         }
+    }
+
+    /** Frees every queued outgoing packet; later acks find nothing to acknowledge. */
+    private void releaseTransmitQueue() {
+        for (int s = tfirst; s < tqueued; s++) {
+            SendPacket p = tq[s & tmask];
+            if (p != null) {
+                p.buf.release();
+                tq[s & tmask] = null;
+            }
+        }
+        tfirst = tqueued;
+        tsent = tqueued;
+        inflight = 0;
     }
 
     /**
