@@ -33,6 +33,8 @@ import io.netty.buffer.CompositeByteBuf;
  */
 public final class RxCallState {
     static final long NEVER = Long.MAX_VALUE;
+    /** Smallest congestion window after a fast-retransmit loss event (an RTO still drops to 1). */
+    static final int LOSS_FLOOR = 16;
     private static final int SERIAL_RING = 1024;
 
     final RxConnection conn;
@@ -69,6 +71,8 @@ public final class RxCallState {
     private int recoveryPoint;
     private int rtoBackoff;
     long rtoDeadline = NEVER;
+    /** Tail-loss probe: resend the newest unacked packet if the flight goes silent this long. */
+    long probeDeadline = NEVER;
     private final int[] serialSent = new int[SERIAL_RING];
     private final long[] serialTime = new long[SERIAL_RING];
     private int sendQueueLimit;
@@ -597,10 +601,14 @@ public final class RxCallState {
         if (lostNow > 0) {
             int lowestLost = first;
             if (lowestLost >= recoveryPoint) {
-                // one multiplicative decrease per window of data (NewReno's recovery point)
-                ssthresh = Math.max(2, cwind / 2);
+                // one multiplicative decrease per window of data (NewReno's recovery point), by
+                // CUBIC's 0.7 rather than a half and not below a floor: on the paths Rx runs on
+                // (loopback, LAN) most loss is a full socket buffer or noise, and a window halved
+                // at every lost packet would crawl at a few packets per RTT under random loss
+                ssthresh = Math.max(Math.min(LOSS_FLOOR, conn.peer.rwind), cwind * 7 / 10);
                 cwind = ssthresh;
                 recoveryPoint = tsent;
+                conn.stats.lossEvents++;
             }
         }
         if (progress) {
@@ -610,8 +618,12 @@ public final class RxCallState {
             if (progress || rtoDeadline == NEVER) {
                 rtoDeadline = now + rto();
             }
+            if (progress) {
+                probeDeadline = now + pto();
+            }
         } else {
             rtoDeadline = NEVER;
+            probeDeadline = NEVER;
         }
         checkSendDone(now, out);
         if (progress || lostNow > 0) {
@@ -676,6 +688,7 @@ public final class RxCallState {
         tsent = Math.max(tsent, tqueued);
         inflight = 0;
         rtoDeadline = NEVER;
+        probeDeadline = NEVER;
         checkSendDone(now, out);
         out.wake(this);
     }
@@ -714,6 +727,7 @@ public final class RxCallState {
         tfirst = tqueued;
         tsent = tqueued;
         inflight = 0;
+        probeDeadline = NEVER;
     }
 
     /**
@@ -785,6 +799,9 @@ public final class RxCallState {
             lastSendNanos = now;
             if (rtoDeadline == NEVER) {
                 rtoDeadline = now + rto();
+            }
+            if (probeDeadline == NEVER) {
+                probeDeadline = now + pto();
             }
         }
         if (lastSent != null && lastSent.last && !client && state == RX_STATE_ACTIVE) {
@@ -902,6 +919,8 @@ public final class RxCallState {
         }
         if (now >= rtoDeadline) {
             onRto(now, out);
+        } else if (now >= probeDeadline) {
+            tailLossProbe(now, out);
         }
         if (now >= delayedAckDeadline) {
             sendAck(RX_ACK_DELAY, lastReceivedSerial, false, now, out);
@@ -915,7 +934,7 @@ public final class RxCallState {
                 nextPingNanos = now + conn.pingIntervalNanos();
             }
         }
-        long next = Math.min(rtoDeadline, Math.min(delayedAckDeadline, nextPingNanos));
+        long next = Math.min(Math.min(rtoDeadline, probeDeadline), Math.min(delayedAckDeadline, nextPingNanos));
         return Math.min(next, lastReceiveNanos + dead + 1);
     }
 
@@ -924,7 +943,42 @@ public final class RxCallState {
         return conn.peer.srttNanos + 8 * conn.peer.rttvarNanos;
     }
 
-    /** Retransmission timeout: everything unacked counts as lost, window back to 1 (rxi_Resend). */
+    /**
+     * Probe timeout: 1.5 smoothed RTTs plus half the floors the RTO uses, so the probe comes
+     * well before the retransmission timeout it tries to avoid.
+     */
+    long pto() {
+        if (!conn.peer.haveRtt) {
+            return config.initialRtoNanos() / 2;
+        }
+        long srtt = conn.peer.srttNanos;
+        return Math.max(srtt + srtt / 2, config.minRtoNanos() / 2) + config.rtoAllowanceNanos() / 2;
+    }
+
+    /**
+     * Tail-loss probe (after RFC 8985's TLP): when acks stop while packets are in flight, the
+     * newest unacked packet goes out again, asking for an ack, without touching the windows;
+     * the ack it provokes reveals any loss before it, which fast retransmit then repairs. Without
+     * it, losing the last packets of a flight costs a full RTO and a window of 1.
+     */
+    private void tailLossProbe(long now, RxOutput out) {
+        probeDeadline = NEVER;
+        for (int s = tsent - 1; s >= tfirst; s--) {
+            SendPacket p = tq[s & tmask];
+            if (p != null && !p.acked && !p.lost) {
+                transmitSingle(p, true, true, now, out);
+                conn.stats.dataPacketsReSent++;
+                lastSendNanos = now;
+                return;
+            }
+        }
+    }
+
+    /**
+     * Retransmission timeout: everything unacked counts as lost (rxi_Resend) and the window
+     * restarts small. OpenAFS restarts at 1; we restart at up to 4 packets (RFC 6928's initial
+     * window) so a single loss among the resent packets need not cost another timeout.
+     */
     private void onRto(long now, RxOutput out) {
         rtoDeadline = NEVER;
         boolean any = false;
@@ -939,10 +993,12 @@ public final class RxCallState {
             return;
         }
         inflight = 0;
+        conn.stats.rtoEvents++;
         ssthresh = Math.max(2, Math.min(cwind, conn.peer.rwind) / 2);
-        cwind = 1;
+        cwind = Math.max(1, Math.min(4, conn.peer.rwind));
         caCount = 0;
         recoveryPoint = tsent;
+        probeDeadline = NEVER;
         if (rtoBackoff < 16) {
             rtoBackoff++;
         }
@@ -984,6 +1040,7 @@ public final class RxCallState {
         inflight = 0;
         dropReceiveQueue();
         rtoDeadline = NEVER;
+        probeDeadline = NEVER;
         delayedAckDeadline = NEVER;
         nextPingNanos = NEVER;
         if (sendAbort && out != null) {
@@ -1092,7 +1149,7 @@ public final class RxCallState {
         if (error != 0 || state == RX_STATE_DALLY || state == RX_STATE_RESET) {
             return NEVER;
         }
-        long next = Math.min(rtoDeadline, Math.min(delayedAckDeadline, nextPingNanos));
+        long next = Math.min(Math.min(rtoDeadline, probeDeadline), Math.min(delayedAckDeadline, nextPingNanos));
         return Math.min(next, lastReceiveNanos + conn.deadTimeNanos());
     }
 
