@@ -1,0 +1,334 @@
+package afsdr.rx.netty;
+
+import afsdr.rx.RxCall;
+import afsdr.rx.RxCallException;
+import afsdr.rx.RxConnectionInfo;
+import afsdr.rx.packet.RxConstants;
+import afsdr.rx.proto.RxCallState;
+import afsdr.rx.proto.RxConnection;
+import io.netty.buffer.ByteBuf;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+
+/**
+ * {@link RxCall} over an {@link RxCallState}: the byte streams of rx_Read/rx_Write. Bytes are
+ * copied once each way: from the application's array into a pooled direct packet buffer (which
+ * then goes to the socket as is), and from the received datagram into the application's array.
+ */
+final class NettyRxCall implements RxCall {
+    private final RxEndpoint endpoint;
+    final RxCallState st;
+    private final Info info;
+    private final In in = new In();
+    private final Out out = new Out();
+    /** The packet being filled; owned by the application thread. */
+    private ByteBuf cur;
+    private int curHeadroom;
+    private int curCapacity;
+
+    private NettyRxCall(RxEndpoint endpoint, RxCallState st) {
+        this.endpoint = endpoint;
+        this.st = st;
+        this.info = new Info(st.connection());
+    }
+
+    /** The call object of a state, made on first use. */
+    static NettyRxCall attach(RxEndpoint endpoint, RxCallState st) {
+        synchronized (st) {
+            if (st.attachment == null) {
+                st.attachment = new NettyRxCall(endpoint, st);
+            }
+            return (NettyRxCall) st.attachment;
+        }
+    }
+
+    @Override
+    public InputStream input() {
+        return in;
+    }
+
+    @Override
+    public OutputStream output() {
+        return out;
+    }
+
+    @Override
+    public RxConnectionInfo connection() {
+        return info;
+    }
+
+    @Override
+    public void abort(int code) {
+        boolean send;
+        synchronized (st) {
+            send = st.error() == 0;
+            if (send) {
+                st.failLocally(code);
+            }
+        }
+        releaseCurrent();
+        if (send) {
+            endpoint.requestAbort(st);
+            wakeChannelWaiters();
+        }
+    }
+
+    private void wakeChannelWaiters() {
+        if (st.isClient() && st.connection().attachment instanceof NettyClientConnection c) {
+            c.channelFreed();
+        }
+    }
+
+    private void releaseCurrent() {
+        ByteBuf b = cur;
+        cur = null;
+        if (b != null) {
+            b.release();
+        }
+    }
+
+    private RxCallException failure() {
+        int code = st.error();
+        return new RxCallException(code, describe(code) + " on " + st.connection() + " call " + st.callNumber());
+    }
+
+    private static String describe(int code) {
+        switch (code) {
+            case RxConstants.RX_CALL_DEAD: return "call dead (peer silent or channel reused)";
+            case RxConstants.RX_CALL_TIMEOUT: return "call timed out";
+            case RxConstants.RX_PROTOCOL_ERROR: return "protocol error";
+            case RxConstants.RX_INVALID_OPERATION: return "invalid operation";
+            default: return "call aborted";
+        }
+    }
+
+    // ------------------------------------------------------------------ sending
+
+    private void write(byte[] b, int off, int len) throws IOException {
+        while (len > 0) {
+            if (cur == null) {
+                newPacket();
+            }
+            int used = cur.writerIndex() - curHeadroom;
+            int n = Math.min(len, curCapacity - used);
+            cur.writeBytes(b, off, n);
+            off += n;
+            len -= n;
+            if (used + n == curCapacity) {
+                queue(false);
+            }
+        }
+    }
+
+    private void newPacket() throws IOException {
+        synchronized (st) {
+            if (st.error() != 0) {
+                throw failure();
+            }
+            if (st.sendQueuedLast()) {
+                throw new RxCallException(RxConstants.RX_PROTOCOL_ERROR, "write after the last packet of " + st);
+            }
+            curHeadroom = st.packetHeadroom();
+            curCapacity = st.userCapacity();
+            int tail = st.packetTailroom();
+            cur = endpoint.alloc().directBuffer(curHeadroom + curCapacity + tail);
+            cur.writerIndex(curHeadroom);
+        }
+    }
+
+    /** Hands the current packet to the call, blocking while the send queue is full. */
+    private void queue(boolean last) throws IOException {
+        if (cur == null) {
+            newPacket();
+        }
+        ByteBuf b = cur;
+        cur = null;
+        int userLength = b.writerIndex() - curHeadroom;
+        synchronized (st) {
+            while (!st.canQueueSend()) {
+                awaitChange();
+            }
+            if (st.error() != 0) {
+                b.release();
+                throw failure();
+            }
+            st.queueSend(b, userLength, last);
+        }
+        endpoint.requestPump(st);
+    }
+
+    /** Waits on the call's monitor (caller holds it). */
+    private void awaitChange() throws InterruptedIOException {
+        st.waiters++;
+        try {
+            st.wait();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted waiting on " + st);
+        } finally {
+            st.waiters--;
+        }
+    }
+
+    /** Client: ends the request direction (first read or endCall). */
+    void finishRequest() throws IOException {
+        boolean done;
+        synchronized (st) {
+            done = st.sendQueuedLast() || st.error() != 0;
+        }
+        if (!done) {
+            queue(true);
+            synchronized (st) {
+                st.clientRequestDone();
+            }
+        }
+    }
+
+    /** Server: the handler returned normally; the reply ends with LAST_PACKET (maybe empty). */
+    void endServerCall() throws IOException {
+        boolean done;
+        synchronized (st) {
+            if (st.error() != 0) {
+                releaseCurrent();
+                return;
+            }
+            done = st.sendQueuedLast();
+        }
+        if (!done) {
+            queue(true);
+        }
+        synchronized (st) {
+            st.serverReplyQueued();
+        }
+    }
+
+    // ------------------------------------------------------------------ receiving
+
+    private int read(byte[] b, int off, int len) throws IOException {
+        if (len == 0) {
+            return 0;
+        }
+        if (st.isClient()) {
+            finishRequest();
+        }
+        boolean ack = false;
+        int n;
+        synchronized (st) {
+            while (true) {
+                ByteBuf p = st.peekReadable();
+                if (p != null) {
+                    n = Math.min(len, p.readableBytes());
+                    p.readBytes(b, off, n);
+                    if (!p.isReadable()) {
+                        ack = st.consumeReadable(System.nanoTime());
+                    }
+                    if (n > 0) {
+                        break;
+                    }
+                    continue;
+                }
+                if (st.error() != 0) {
+                    throw failure();
+                }
+                if (st.inputEnded()) {
+                    n = -1;
+                    break;
+                }
+                awaitChange();
+            }
+        }
+        if (ack) {
+            endpoint.requestAck(st);
+        }
+        return n;
+    }
+
+    /** Client: reads and drops what is left of the reply, then waits for its end. */
+    void drain() throws IOException {
+        byte[] sink = new byte[8192];
+        while (read(sink, 0, sink.length) >= 0) {
+            // discard
+        }
+    }
+
+    private final class In extends InputStream {
+        private final byte[] one = new byte[1];
+
+        @Override
+        public int read() throws IOException {
+            int n = NettyRxCall.this.read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            java.util.Objects.checkFromIndexSize(off, len, b.length);
+            return NettyRxCall.this.read(b, off, len);
+        }
+
+        @Override
+        public int available() {
+            synchronized (st) {
+                ByteBuf p = st.peekReadable();
+                return p == null ? 0 : p.readableBytes();
+            }
+        }
+    }
+
+    private final class Out extends OutputStream {
+        @Override
+        public void write(int b) throws IOException {
+            NettyRxCall.this.write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            java.util.Objects.checkFromIndexSize(off, len, b.length);
+            NettyRxCall.this.write(b, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            if (cur != null && cur.writerIndex() > curHeadroom) {
+                queue(false);
+            }
+        }
+    }
+
+    /** Connection facts for handlers. */
+    private static final class Info implements RxConnectionInfo {
+        private final RxConnection c;
+
+        Info(RxConnection c) {
+            this.c = c;
+        }
+
+        @Override
+        public InetSocketAddress peer() {
+            return c.peerAddress();
+        }
+
+        @Override
+        public int securityIndex() {
+            return c.securityIndex();
+        }
+
+        @Override
+        public int serviceId() {
+            return c.serviceId();
+        }
+
+        @Override
+        public Object securityIdentity() {
+            return c.identity();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RxCall[" + st + "]";
+    }
+}

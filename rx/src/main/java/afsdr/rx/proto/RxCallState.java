@@ -1,0 +1,1056 @@
+package afsdr.rx.proto;
+
+import static afsdr.rx.packet.RxConstants.*;
+
+import afsdr.rx.packet.RxAck;
+import afsdr.rx.packet.RxConstants;
+import afsdr.rx.packet.RxHeader;
+import afsdr.rx.packet.RxPacketEncoder;
+import afsdr.rx.security.PacketSecurity;
+import afsdr.rx.security.RxSecurityException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+
+/**
+ * The protocol state of one call on one channel, either side (rx.md §6–§10). Pure: no clock, no
+ * socket, no thread; time comes in as {@code now} (nanoseconds, any origin), packets go out
+ * through {@link RxOutput}.
+ *
+ * <p>Locking: the event loop and the one application thread of the call both use this object,
+ * always while holding its monitor; methods marked "app side" are the ones the streams call,
+ * the others run on the event loop. App threads wait on the monitor ({@link #waiters} tells the
+ * event loop whether to notify).
+ *
+ * <p>Send side: packets are numbered from 1; {@code tfirst} is the lowest seq the peer has not
+ * hard-acked, {@code tsent} the next never-sent seq, {@code tqueued} the next seq the writer will
+ * fill. {@code inflight} counts packets sent and neither acked nor judged lost ("pipe"
+ * accounting): new or retransmitted packets go out while {@code inflight < cwind} and
+ * {@code seq < tfirst + peer rwind}.
+ *
+ * <p>Receive side: {@code rnext} is the next seq the application will consume (it is the
+ * firstPacket of our acks, so consuming is what opens the peer's window); packets up to
+ * {@code rnext + maxWindow} are queued by seq.
+ */
+public final class RxCallState {
+    static final long NEVER = Long.MAX_VALUE;
+    private static final int SERIAL_RING = 1024;
+
+    final RxConnection conn;
+    final int channel;
+    final int callNumber;
+    final boolean client;
+    private final RxConfig config;
+
+    int state;
+    int mode;
+    int error;
+    /** Whether we already sent our ABORT (re-sent on later DATA, never in answer to an ABORT). */
+    boolean aborted;
+    /** App threads blocked on this monitor. */
+    public int waiters;
+    /** For the I/O layer: an ack task is already queued for the event loop. */
+    public boolean ackTaskQueued;
+    /** For the I/O layer: a transmit task is already queued for the event loop. */
+    public boolean pumpTaskQueued;
+    /** For the I/O layer: whatever it hangs on the call (the RxCall implementation). */
+    public Object attachment;
+
+    // ---- send side
+    private final SendPacket[] tq;
+    private final int tmask;
+    int tfirst = 1;
+    int tsent = 1;
+    int tqueued = 1;
+    boolean lastQueued;
+    int inflight;
+    int cwind;
+    int ssthresh;
+    private int caCount;
+    private int recoveryPoint;
+    private int rtoBackoff;
+    long rtoDeadline = NEVER;
+    private final int[] serialSent = new int[SERIAL_RING];
+    private final long[] serialTime = new long[SERIAL_RING];
+    private int sendQueueLimit;
+
+    // ---- receive side
+    private final ByteBuf[] rq;
+    /** Header checksum of each queued packet whose security check waits for authentication. */
+    private final int[] rqSpare;
+    /** Whether queued packets are raw bodies still to be checked (PRECALL before authentication). */
+    boolean rqUnchecked;
+    private final int rmask;
+    int rnext = 1;
+    int rmax;
+    int rprev;
+    int rlast;
+    private boolean discardInput;
+    private int pendingAckReason;
+    private int pendingAckSerial;
+    private boolean ackNow;
+    boolean inAckQueue;
+    long delayedAckDeadline = NEVER;
+    private int unackedArrivals;
+    private int hardAcks;
+    private int lastReceivedSerial;
+
+    // ---- liveness
+    long lastReceiveNanos;
+    long lastSendNanos;
+    private long lastDataReceiveNanos;
+    long nextPingNanos = NEVER;
+
+    RxCallState(RxConnection conn, int channel, int callNumber, boolean client, long now) {
+        this.conn = conn;
+        this.channel = channel;
+        this.callNumber = callNumber;
+        this.client = client;
+        this.config = conn.config;
+        int tcap = Integer.highestOneBit(Math.max(4 * config.maxWindow(), 8) - 1) << 1;
+        this.tq = new SendPacket[tcap];
+        this.tmask = tcap - 1;
+        int rcap = Integer.highestOneBit(Math.max(config.maxWindow() + 1, 4) - 1) << 1;
+        this.rq = new ByteBuf[rcap];
+        this.rqSpare = new int[rcap];
+        this.rmask = rcap - 1;
+        this.cwind = Math.max(1, conn.peer.cwind);
+        this.ssthresh = conn.peer.ssthresh;
+        this.sendQueueLimit = 2 * config.maxWindow();
+        this.state = RX_STATE_ACTIVE;
+        this.mode = client ? RX_MODE_SENDING : RX_MODE_RECEIVING;
+        this.lastReceiveNanos = now;
+        this.lastSendNanos = now;
+        this.lastDataReceiveNanos = now;
+        this.nextPingNanos = now + conn.pingIntervalNanos();
+    }
+
+    /** One queued outgoing DATA packet. {@code buf} holds header room + body; it owns one reference. */
+    static final class SendPacket {
+        ByteBuf buf;
+        int seq;
+        int userLength;
+        /** Body length after security preparation; -1 until the first transmission. */
+        int bodyLength = -1;
+        boolean last;
+        int checksum;
+        boolean acked;
+        boolean lost;
+        int transmissions;
+        int lastSerial;
+        long lastSentNanos;
+    }
+
+    // ------------------------------------------------------------------ app side
+
+    public RxConnection connection() {
+        return conn;
+    }
+
+    public int channel() {
+        return channel;
+    }
+
+    public int callNumber() {
+        return callNumber;
+    }
+
+    public boolean isClient() {
+        return client;
+    }
+
+    public int state() {
+        return state;
+    }
+
+    public int mode() {
+        return mode;
+    }
+
+    /** 0, or the code this call failed with. */
+    public int error() {
+        return error;
+    }
+
+    /** Bytes a new outgoing packet buffer must reserve in front of the user data. */
+    public int packetHeadroom() {
+        return RX_HEADER_SIZE + conn.security().headerSize();
+    }
+
+    /** Bytes after the user data a new packet buffer must leave for the security trailer. */
+    public int packetTailroom() {
+        return conn.security().maxTrailerSize();
+    }
+
+    /**
+     * User bytes per packet (rx_MaxUserDataSize): the peer's MTU less the Rx header and the
+     * security overhead; with jumbograms every packet is cut to the jumbogram member size so
+     * any run of full packets can share a datagram.
+     */
+    public int userCapacity() {
+        PacketSecurity s = conn.security();
+        int body;
+        if (config.jumbo()) {
+            body = RX_JUMBOBUFFERSIZE;
+        } else {
+            body = Math.min(config.mtu(), conn.peer.maxMtu) - RX_HEADER_SIZE;
+        }
+        return body - s.headerSize() - s.maxTrailerSize();
+    }
+
+    /** App side: whether the writer may queue another packet now (else it waits). */
+    public boolean canQueueSend() {
+        return error != 0 || tqueued - tfirst < sendQueueLimit;
+    }
+
+    /**
+     * App side: queues a filled packet. {@code buf} has {@link #packetHeadroom()} bytes of room
+     * in front of {@code userLength} user bytes and its writer index after them; the call takes
+     * the reference. Returns false (and releases {@code buf}) if the call has failed.
+     */
+    public boolean queueSend(ByteBuf buf, int userLength, boolean last) {
+        if (error != 0 || lastQueued) {
+            buf.release();
+            return false;
+        }
+        SendPacket p = new SendPacket();
+        p.buf = buf;
+        p.seq = tqueued;
+        p.userLength = userLength;
+        p.last = last;
+        tq[tqueued & tmask] = p;
+        tqueued++;
+        if (last) {
+            lastQueued = true;
+        }
+        if (!client && mode == RX_MODE_RECEIVING) {
+            // the server's first write turns the call around; unread request data is dropped
+            // (rxi_WriteProc) but later request packets are still acknowledged
+            mode = RX_MODE_SENDING;
+            discardInput = true;
+            dropReceiveQueue();
+        }
+        return true;
+    }
+
+    /** App side: whether the whole outgoing direction has been queued. */
+    public boolean sendQueuedLast() {
+        return lastQueued;
+    }
+
+    /** App side: after the client queued its last request packet the call waits for the reply. */
+    public void clientRequestDone() {
+        if (client && mode == RX_MODE_SENDING && error == 0) {
+            mode = RX_MODE_RECEIVING;
+        }
+    }
+
+    /** App side: the next in-order payload (user bytes only), or null. Not consumed yet. */
+    public ByteBuf peekReadable() {
+        if (discardInput) {
+            return null;
+        }
+        return rq[rnext & rmask];
+    }
+
+    /**
+     * App side: the packet returned by {@link #peekReadable()} has been read completely; it is
+     * released and the hard-ack count grows (rx.md §8.2).
+     *
+     * @return true when an ack should go out now (more than hardAckRate packets consumed)
+     */
+    public boolean consumeReadable(long now) {
+        ByteBuf b = rq[rnext & rmask];
+        if (b == null) {
+            return false;
+        }
+        rq[rnext & rmask] = null;
+        b.release();
+        rnext++;
+        hardAcks++;
+        if (rlast != 0 && rnext > rlast) {
+            mode = client ? RX_MODE_EOF : mode;
+            // whole direction consumed: the ack of the last packet matters to the peer (it
+            // leaves HOLD on it) so do not wait for the hard-ack threshold
+            return true;
+        }
+        if (hardAcks > config.hardAckRate()) {
+            return true;
+        }
+        if (delayedAckDeadline == NEVER) {
+            delayedAckDeadline = now + config.softAckDelayNanos();
+        }
+        return false;
+    }
+
+    /** App side: every packet of the peer's direction was consumed. */
+    public boolean inputEnded() {
+        return rlast != 0 && rnext > rlast;
+    }
+
+    /** Whether the outgoing direction is complete: last packet queued and all acknowledged. */
+    public boolean sendComplete() {
+        return lastQueued && tfirst >= tqueued;
+    }
+
+    /** Whether this call is over for the application (ended, failed or the server's reply acked). */
+    public boolean finished() {
+        return error != 0 || state == RX_STATE_DALLY || state == RX_STATE_RESET;
+    }
+
+    // ---------------------------------------------------------------- event loop side
+
+    /** Handles a DATA packet of this call; takes ownership of {@code userData}. */
+    void onData(RxHeader h, ByteBuf userData, long now, RxOutput out) {
+        lastReceiveNanos = now;
+        lastDataReceiveNanos = now;
+        lastReceivedSerial = h.serial;
+        conn.stats.dataPacketsRead++;
+        if (error != 0) {
+            userData.release();
+            sendAbortPacket(now, out);
+            return;
+        }
+        if (client && tfirst < tqueued && lastQueued) {
+            // reply data implicitly acknowledges the whole request (rxi_AckAllInTransmitQueue)
+            ackAllSent(now, out);
+        }
+        int seq = h.seq;
+        rprev = seq;
+        if (seq < rnext || seq <= 0) {
+            userData.release();
+            conn.stats.dupPacketsRead++;
+            requestAck(RX_ACK_DUPLICATE, h.serial, true);
+            queueAck(now, out);
+            return;
+        }
+        if (seq - rnext >= config.maxWindow()) {
+            userData.release();
+            requestAck(RX_ACK_EXCEEDS_WINDOW, h.serial, true);
+            queueAck(now, out);
+            return;
+        }
+        if (rlast != 0 && seq > rlast) {
+            // beyond the packet the peer called last: a confused or hostile peer
+            userData.release();
+            conn.stats.spuriousPacketsRead++;
+            return;
+        }
+        int slot = seq & rmask;
+        if (rq[slot] != null) {
+            userData.release();
+            conn.stats.dupPacketsRead++;
+            requestAck(RX_ACK_DUPLICATE, h.serial, true);
+            queueAck(now, out);
+            return;
+        }
+        boolean gapBefore = seq > rmax + 1;
+        boolean fillsHole = seq < rmax;
+        if ((h.flags & RX_LAST_PACKET) != 0) {
+            if (rmax > seq) {
+                userData.release();
+                conn.stats.spuriousPacketsRead++;
+                return;
+            }
+            rlast = seq;
+        }
+        rq[slot] = userData;
+        rqSpare[slot] = h.spare;
+        if (seq > rmax) {
+            rmax = seq;
+        }
+        if (discardInput) {
+            while (rq[rnext & rmask] != null) {
+                rq[rnext & rmask].release();
+                rq[rnext & rmask] = null;
+                rnext++;
+            }
+        }
+        if (gapBefore || fillsHole) {
+            requestAck(RX_ACK_OUT_OF_SEQUENCE, h.serial, true);
+        } else if ((h.flags & RX_REQUEST_ACK) != 0) {
+            requestAck(RX_ACK_REQUESTED, h.serial, true);
+        } else if (++unackedArrivals > config.softAckRate()) {
+            requestAck(RX_ACK_IDLE, h.serial, true);
+        } else {
+            long delay = client && rlast != 0 && seq == rlast ? config.lastAckDelayNanos() : config.softAckDelayNanos();
+            if (delayedAckDeadline == NEVER) {
+                delayedAckDeadline = now + delay;
+            }
+            if (pendingAckReason == 0) {
+                pendingAckSerial = h.serial;
+            }
+        }
+        if (peekReadable() != null || inputEnded()) {
+            out.wake(this);
+        }
+        queueAck(now, out);
+    }
+
+    /** Immediate acks wait for the end of the read batch when the engine batches, else go now. */
+    private void queueAck(long now, RxOutput out) {
+        if (!ackNow) {
+            return;
+        }
+        if (conn.ackQueue == null) {
+            flushPendingAck(now, out);
+        } else if (!inAckQueue) {
+            inAckQueue = true;
+            conn.ackQueue.add(this);
+        }
+    }
+
+    private void requestAck(int reason, int serial, boolean now) {
+        if (pendingAckReason == 0 || reason == RX_ACK_OUT_OF_SEQUENCE || reason == RX_ACK_DUPLICATE) {
+            pendingAckReason = reason;
+            pendingAckSerial = serial;
+        }
+        if (now) {
+            ackNow = true;
+        }
+    }
+
+    /**
+     * Sends the ack that arrivals asked for. The I/O layer calls this once per read batch, so a
+     * burst of packets costs one ack (OpenAFS defers acks the same way inside a jumbogram).
+     */
+    public void flushPendingAck(long now, RxOutput out) {
+        inAckQueue = false;
+        if (ackNow && error == 0) {
+            sendAck(pendingAckReason == 0 ? RX_ACK_IDLE : pendingAckReason, pendingAckSerial, false, now, out);
+        }
+    }
+
+    /** Event loop: the application consumed enough to warrant an ack (hard ack). */
+    public void sendConsumptionAck(long now, RxOutput out) {
+        if (error == 0 && hardAcks > 0) {
+            sendAck(RX_ACK_DELAY, lastReceivedSerial, false, now, out);
+        }
+    }
+
+    /** Builds and sends an ACK describing our receive queue (rx.md §7). */
+    void sendAck(int reason, int serial, boolean ping, long now, RxOutput out) {
+        int nAcks = Math.max(0, Math.min(RX_MAXACKS, rmax - rnext + 1));
+        byte[] acks = conn.ackScratch;
+        for (int i = 0; i < nAcks; i++) {
+            acks[i] = rq[(rnext + i) & rmask] != null ? (byte) RX_ACK_TYPE_ACK : (byte) RX_ACK_TYPE_NACK;
+        }
+        RxHeader h = conn.header(callNumber, channel, 0, RX_PACKET_TYPE_ACK,
+                RX_SLOW_START_OK | (ping ? RX_REQUEST_ACK : 0));
+        ByteBuf b = out.alloc().directBuffer(RX_HEADER_SIZE + RxAck.encodedSize(nAcks));
+        h.writeTo(b);
+        RxAck.encode(b, rnext, rprev, serial, reason, acks, nAcks, config.advertisedMaxMtu(), config.mtu(),
+                config.maxWindow(), config.advertisedDgramPackets());
+        conn.transmit(b, RX_PACKET_TYPE_ACK, out);
+        conn.stats.ackPacketsSent++;
+        if (ping) {
+            conn.stats.pingPacketsSent++;
+            lastSendNanos = now;
+        }
+        ackNow = false;
+        pendingAckReason = 0;
+        pendingAckSerial = 0;
+        unackedArrivals = 0;
+        hardAcks = 0;
+        delayedAckDeadline = NEVER;
+    }
+
+    /** Handles an ACK for this call (rxi_ReceiveAckPacket, simplified; rx.md §7, §9). */
+    void onAck(RxHeader h, RxAck ack, long now, RxOutput out) {
+        lastReceiveNanos = now;
+        if ((h.flags & RX_SLOW_START_OK) != 0) {
+            conn.peer.slowStartOk = true;
+        }
+        if ((h.flags & RX_REQUEST_ACK) != 0) {
+            // a ping, or a packet that wants an answer: PING_RESPONSE echoes its serial (§8.3)
+            if (error != 0) {
+                sendAbortPacket(now, out);
+            } else {
+                sendAck(RX_ACK_PING_RESPONSE, h.serial, false, now, out);
+            }
+        }
+        if (error != 0) {
+            return;
+        }
+        conn.peer.applyAckTrailer(ack);
+        int first = ack.firstPacket();
+        if (first < tfirst || first > tsent) {
+            // stale (older than what we already know) or acking packets we never sent
+            return;
+        }
+        // RTT from the serial the peer echoes: serials are unique per transmission, so there
+        // is no retransmission ambiguity; delayed acks would inflate the estimate (rx.md §9)
+        int s = ack.serial();
+        if (s != 0 && ack.reason() != RX_ACK_DELAY && serialSent[s & (SERIAL_RING - 1)] == s) {
+            long rtt = now - serialTime[s & (SERIAL_RING - 1)];
+            serialSent[s & (SERIAL_RING - 1)] = 0;
+            conn.peer.rttSample(rtt);
+            conn.stats.rttSample(rtt);
+        }
+        boolean progress = false;
+        int newlyAcked = 0;
+        while (tfirst < first) {
+            SendPacket p = tq[tfirst & tmask];
+            tq[tfirst & tmask] = null;
+            if (!p.acked) {
+                if (!p.lost) {
+                    inflight--;
+                }
+                newlyAcked++;
+            }
+            p.buf.release();
+            tfirst++;
+            progress = true;
+        }
+        byte[] acks = ack.acks();
+        int limit = Math.min(acks.length, tsent - first);
+        int highestAcked = 0;
+        for (int i = limit - 1; i >= 0; i--) {
+            if (acks[i] == RX_ACK_TYPE_ACK) {
+                highestAcked = first + i;
+                break;
+            }
+        }
+        int lostNow = 0;
+        int laterAcked = 0;
+        for (int i = limit - 1; i >= 0; i--) {
+            SendPacket p = tq[(first + i) & tmask];
+            if (acks[i] == RX_ACK_TYPE_ACK) {
+                laterAcked++;
+                if (!p.acked) {
+                    p.acked = true;
+                    if (p.lost) {
+                        p.lost = false;
+                    } else {
+                        inflight--;
+                    }
+                    newlyAcked++;
+                    progress = true;
+                }
+            } else {
+                if (p.acked) {
+                    // the receiver dropped a packet it had soft-acked: send it again
+                    p.acked = false;
+                    p.lost = true;
+                    lostNow++;
+                } else if (!p.lost && p.transmissions > 0 && p.seq < highestAcked
+                        && isLost(p, ack, laterAcked, now)) {
+                    p.lost = true;
+                    inflight--;
+                    lostNow++;
+                    conn.stats.dataPacketsPushed++;
+                }
+            }
+        }
+        if (ack.trailerWords() >= 3) {
+            // twind follows the peer's rwind; it was already clamped in applyAckTrailer
+            if (cwind > conn.peer.rwind) {
+                cwind = Math.max(1, conn.peer.rwind);
+            }
+        }
+        growWindow(newlyAcked);
+        if (lostNow > 0) {
+            int lowestLost = first;
+            if (lowestLost >= recoveryPoint) {
+                // one multiplicative decrease per window of data (NewReno's recovery point)
+                ssthresh = Math.max(2, cwind / 2);
+                cwind = ssthresh;
+                recoveryPoint = tsent;
+            }
+        }
+        if (progress) {
+            rtoBackoff = 0;
+        }
+        if (inflight > 0 || hasLost()) {
+            if (progress || rtoDeadline == NEVER) {
+                rtoDeadline = now + rto();
+            }
+        } else {
+            rtoDeadline = NEVER;
+        }
+        checkSendDone(now, out);
+        if (progress || lostNow > 0) {
+            pump(now, out);
+            out.wake(this);
+        }
+    }
+
+    private boolean isLost(SendPacket p, RxAck ack, int laterAcked, long now) {
+        if (ack.serial() != 0 && ack.serial() - p.lastSerial > RX_NACK_THRESHOLD) {
+            // the peer received a packet sent at least three transmissions after this one's
+            // latest copy, yet still lacks it
+            return true;
+        }
+        // peers that echo no serial: the classic rule, three later packets acknowledged, and
+        // the latest copy old enough that the ack could have seen it
+        return laterAcked >= RX_NACK_THRESHOLD && now - p.lastSentNanos > conn.peer.srttNanos;
+    }
+
+    private boolean hasLost() {
+        for (int s = tfirst; s < tsent; s++) {
+            SendPacket p = tq[s & tmask];
+            if (p != null && p.lost) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void growWindow(int newlyAcked) {
+        int cap = Math.min(conn.peer.rwind, config.maxWindow());
+        for (int i = 0; i < newlyAcked; i++) {
+            if (cwind < ssthresh) {
+                cwind++;
+            } else if (++caCount >= cwind) {
+                caCount = 0;
+                cwind++;
+            }
+        }
+        if (cwind > cap) {
+            cwind = cap;
+        }
+        conn.peer.cwind = cwind;
+        conn.peer.ssthresh = ssthresh;
+    }
+
+    long rto() {
+        long r = conn.peer.rtoNanos() << rtoBackoff;
+        return Math.min(r, config.maxRtoNanos());
+    }
+
+    /** ACKALL, or reply data seen by a client: every packet we sent is acknowledged. */
+    void ackAllSent(long now, RxOutput out) {
+        while (tfirst < tqueued) {
+            SendPacket p = tq[tfirst & tmask];
+            tq[tfirst & tmask] = null;
+            if (p != null) {
+                p.buf.release();
+            }
+            tfirst++;
+        }
+        tsent = Math.max(tsent, tqueued);
+        inflight = 0;
+        rtoDeadline = NEVER;
+        checkSendDone(now, out);
+        out.wake(this);
+    }
+
+    void onAckAll(long now, RxOutput out) {
+        lastReceiveNanos = now;
+        if (error == 0) {
+            ackAllSent(now, out);
+        }
+    }
+
+    private void checkSendDone(long now, RxOutput out) {
+        if (!client && lastQueued && tfirst >= tqueued && state == RX_STATE_HOLD) {
+            // the reply is acknowledged: the server call is over (HOLD -> DALLY)
+            state = RX_STATE_DALLY;
+            mode = RX_MODE_EOF;
+            rtoDeadline = NEVER;
+            nextPingNanos = NEVER;
+            out.wake(this);
+        }
+    }
+
+    /**
+     * Transmits what the windows allow: lost packets first, then new ones, grouping new full
+     * packets into jumbograms when both sides agreed to them (rx.md §9, §15).
+     */
+    public void pump(long now, RxOutput out) {
+        if (error != 0) {
+            return;
+        }
+        int twindLimit = tfirst + Math.max(1, Math.min(conn.peer.rwind, config.maxWindow()));
+        boolean any = false;
+        boolean retransmitted = false;
+        SendPacket lastSent = null;
+        // retransmissions
+        if (inflight < cwind) {
+            for (int s = tfirst; s < tsent && inflight < cwind; s++) {
+                SendPacket p = tq[s & tmask];
+                if (p.lost) {
+                    p.lost = false;
+                    inflight++;
+                    boolean ra = inflight >= cwind || !moreLostAfter(s);
+                    transmitSingle(p, true, ra, now, out);
+                    conn.stats.dataPacketsReSent++;
+                    retransmitted = true;
+                    any = true;
+                }
+            }
+        }
+        // new packets
+        int dgramMax = config.jumbo() ? Math.min(conn.peer.maxDgramPackets, RX_MAX_DGRAM_PACKETS) : 1;
+        while (inflight < cwind && tsent < tqueued && tsent < twindLimit) {
+            int room = Math.min(cwind - inflight, twindLimit - tsent);
+            int n = Math.min(room, Math.min(tqueued - tsent, dgramMax));
+            // jumbogram members other than the last must carry exactly RX_JUMBOBUFFERSIZE bytes
+            int k = 1;
+            if (n > 1) {
+                prepare(tq[tsent & tmask]);
+                while (k < n) {
+                    SendPacket prev = tq[(tsent + k - 1) & tmask];
+                    if (prev.bodyLength != RX_JUMBOBUFFERSIZE || prev.last) {
+                        break;
+                    }
+                    SendPacket next = tq[(tsent + k) & tmask];
+                    prepare(next);
+                    if (RX_HEADER_SIZE + (k + 1) * (RX_JUMBOBUFFERSIZE + RX_JUMBOHEADERSIZE) - RX_JUMBOHEADERSIZE
+                            - RX_JUMBOBUFFERSIZE + next.bodyLength > conn.peer.maxMtu) {
+                        break;
+                    }
+                    k++;
+                }
+            }
+            boolean endOfBurst = inflight + k >= cwind || tsent + k >= tqueued || tsent + k >= twindLimit;
+            boolean requestAck = endOfBurst
+                    && (retransmitted || cwind <= 2 || tq[(tsent + k - 1) & tmask].last
+                        || (!conn.peer.slowStartOk && ((tsent + k - 1) & 1) == 1));
+            if (k == 1) {
+                transmitSingle(tq[tsent & tmask], false, requestAck, now, out);
+            } else {
+                transmitJumbo(tsent, k, requestAck, now, out);
+            }
+            inflight += k;
+            conn.stats.dataPacketsSent += k;
+            lastSent = tq[(tsent + k - 1) & tmask];
+            tsent += k;
+            any = true;
+        }
+        if (any) {
+            lastSendNanos = now;
+            if (rtoDeadline == NEVER) {
+                rtoDeadline = now + rto();
+            }
+        }
+        if (lastSent != null && lastSent.last && !client && state == RX_STATE_ACTIVE) {
+            state = RX_STATE_HOLD;
+        }
+    }
+
+    private boolean moreLostAfter(int s) {
+        for (int i = s + 1; i < tsent; i++) {
+            if (tq[i & tmask].lost) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void prepare(SendPacket p) {
+        if (p.bodyLength >= 0) {
+            return;
+        }
+        RxHeader h = conn.dataHeader(callNumber, channel, p.seq, RX_PACKET_TYPE_DATA, p.last ? RX_LAST_PACKET : 0);
+        try {
+            p.bodyLength = conn.security().preparePacket(h, p.buf, RX_HEADER_SIZE, p.userLength);
+            p.checksum = h.spare;
+        } catch (RxSecurityException e) {
+            // our own security class refused our own packet: nothing sensible can go out
+            p.bodyLength = p.userLength;
+            fail(e.code(), true, 0, null);
+        }
+    }
+
+    private int dataFlags(SendPacket p, boolean requestAck, boolean more) {
+        int f = p.last ? RX_LAST_PACKET : 0;
+        if (client) {
+            f |= RX_CLIENT_INITIATED;
+        }
+        if (requestAck) {
+            f |= RX_REQUEST_ACK;
+        }
+        if (more) {
+            f |= RX_MORE_PACKETS;
+        }
+        return f;
+    }
+
+    private void noteSerial(SendPacket p, int serial, long now) {
+        p.lastSerial = serial;
+        p.lastSentNanos = now;
+        p.transmissions++;
+        serialSent[serial & (SERIAL_RING - 1)] = serial;
+        serialTime[serial & (SERIAL_RING - 1)] = now;
+    }
+
+    private void transmitSingle(SendPacket p, boolean retransmit, boolean requestAck, long now, RxOutput out) {
+        prepare(p);
+        if (error != 0) {
+            return;
+        }
+        RxHeader h = conn.dataHeader(callNumber, channel, p.seq, RX_PACKET_TYPE_DATA, 0);
+        h.flags = dataFlags(p, requestAck, false);
+        h.spare = p.checksum;
+        h.serial = conn.nextSerial();
+        h.write(p.buf, 0);
+        noteSerial(p, h.serial, now);
+        conn.transmit(p.buf.retainedSlice(0, RX_HEADER_SIZE + p.bodyLength), RX_PACKET_TYPE_DATA, out);
+    }
+
+    private void transmitJumbo(int seq0, int k, boolean requestAck, long now, RxOutput out) {
+        CompositeByteBuf d = out.alloc().compositeDirectBuffer(k);
+        for (int i = 0; i < k; i++) {
+            SendPacket p = tq[(seq0 + i) & tmask];
+            boolean lastMember = i == k - 1;
+            int flags = dataFlags(p, lastMember && requestAck, false) | (lastMember ? 0 : RX_JUMBO_PACKET);
+            int serial = conn.nextSerial();
+            noteSerial(p, serial, now);
+            if (i == 0) {
+                RxHeader h = conn.dataHeader(callNumber, channel, p.seq, RX_PACKET_TYPE_DATA, 0);
+                h.flags = flags;
+                h.spare = p.checksum;
+                h.serial = serial;
+                h.write(p.buf, 0);
+                d.addComponent(true, p.buf.retainedSlice(0, RX_HEADER_SIZE + p.bodyLength));
+            } else {
+                // the 4-byte jumbo header sits right in front of the member's body, in the room
+                // its own Rx header would use when sent alone
+                int jh = (flags << 24) | (p.checksum & 0xffff);
+                p.buf.setInt(RX_HEADER_SIZE - RX_JUMBOHEADERSIZE, jh);
+                d.addComponent(true, p.buf.retainedSlice(RX_HEADER_SIZE - RX_JUMBOHEADERSIZE,
+                        RX_JUMBOHEADERSIZE + p.bodyLength));
+            }
+        }
+        conn.transmit(d, RX_PACKET_TYPE_DATA, out);
+    }
+
+    /**
+     * Timer work due at {@code now}: retransmission timeout, delayed ack, keepalive ping, dead
+     * call detection. Returns the next deadline of this call.
+     */
+    long onTimer(long now, RxOutput out) {
+        if (error != 0 || state == RX_STATE_DALLY || state == RX_STATE_RESET) {
+            return NEVER;
+        }
+        long dead = conn.deadTimeNanos() + fudgeNanos();
+        if (now - lastReceiveNanos > dead) {
+            fail(RX_CALL_DEAD, false, now, out);
+            return NEVER;
+        }
+        if (config.idleDeadTimeSeconds() > 0 && mode == RX_MODE_RECEIVING
+                && now - lastDataReceiveNanos > config.idleDeadTimeSeconds() * 1_000_000_000L) {
+            fail(RX_CALL_TIMEOUT, true, now, out);
+            return NEVER;
+        }
+        if (now >= rtoDeadline) {
+            onRto(now, out);
+        }
+        if (now >= delayedAckDeadline) {
+            sendAck(RX_ACK_DELAY, lastReceivedSerial, false, now, out);
+        }
+        if (now >= nextPingNanos) {
+            if (now - lastSendNanos >= conn.pingIntervalNanos()) {
+                sendAck(RX_ACK_PING, 0, true, now, out);
+            }
+            nextPingNanos = lastSendNanos + conn.pingIntervalNanos();
+            if (nextPingNanos <= now) {
+                nextPingNanos = now + conn.pingIntervalNanos();
+            }
+        }
+        long next = Math.min(rtoDeadline, Math.min(delayedAckDeadline, nextPingNanos));
+        return Math.min(next, lastReceiveNanos + dead + 1);
+    }
+
+    private long fudgeNanos() {
+        // rx.md §10: the dead time is stretched by about one RTT plus 8 deviations
+        return conn.peer.srttNanos + 8 * conn.peer.rttvarNanos;
+    }
+
+    /** Retransmission timeout: everything unacked counts as lost, window back to 1 (rxi_Resend). */
+    private void onRto(long now, RxOutput out) {
+        rtoDeadline = NEVER;
+        boolean any = false;
+        for (int s = tfirst; s < tsent; s++) {
+            SendPacket p = tq[s & tmask];
+            if (!p.acked && !p.lost) {
+                p.lost = true;
+                any = true;
+            }
+        }
+        if (!any && !hasLost()) {
+            return;
+        }
+        inflight = 0;
+        ssthresh = Math.max(2, Math.min(cwind, conn.peer.rwind) / 2);
+        cwind = 1;
+        caCount = 0;
+        recoveryPoint = tsent;
+        if (rtoBackoff < 16) {
+            rtoBackoff++;
+        }
+        pump(now, out);
+        if (rtoDeadline == NEVER) {
+            rtoDeadline = now + rto();
+        }
+    }
+
+    /** ABORT from the peer for this call: fail with its code, answer nothing. */
+    void onAbort(int code, long now, RxOutput out) {
+        lastReceiveNanos = now;
+        fail(code == 0 ? RX_PROTOCOL_ERROR : code, false, now, out);
+    }
+
+    void onBusy(long now) {
+        // rx.md §11: a client only notes the peer is alive
+        lastReceiveNanos = now;
+    }
+
+    /**
+     * Fails the call with {@code code}: queued packets are dropped, waiting threads wake, and
+     * with {@code sendAbort} an ABORT goes to the peer (never in answer to an ABORT).
+     */
+    public void fail(int code, boolean sendAbort, long now, RxOutput out) {
+        if (error != 0) {
+            return;
+        }
+        error = code;
+        mode = RX_MODE_ERROR;
+        for (int s = tfirst; s < tqueued; s++) {
+            SendPacket p = tq[s & tmask];
+            if (p != null) {
+                p.buf.release();
+                tq[s & tmask] = null;
+            }
+        }
+        tfirst = tqueued;
+        inflight = 0;
+        dropReceiveQueue();
+        rtoDeadline = NEVER;
+        delayedAckDeadline = NEVER;
+        nextPingNanos = NEVER;
+        if (sendAbort && out != null) {
+            sendAbortPacket(now, out);
+        }
+        if (out != null) {
+            out.wake(this);
+        }
+    }
+
+    /** App side variant of {@link #fail}: the ABORT is sent later by the event loop. */
+    public void failLocally(int code) {
+        fail(code, false, 0, null);
+    }
+
+    /** Event loop: sends our ABORT for this call (after {@link #failLocally}). */
+    public void sendAbortPacket(long now, RxOutput out) {
+        if (error == 0) {
+            return;
+        }
+        aborted = true;
+        RxHeader h = conn.header(callNumber, channel, 0, RX_PACKET_TYPE_ABORT, 0);
+        conn.transmit(RxPacketEncoder.abort(out.alloc(), h, error), RX_PACKET_TYPE_ABORT, out);
+        conn.stats.abortPacketsSent++;
+        lastSendNanos = now;
+    }
+
+    private void dropReceiveQueue() {
+        for (int i = 0; i < rq.length; i++) {
+            if (rq[i] != null) {
+                rq[i].release();
+                rq[i] = null;
+            }
+        }
+        if (rmax >= rnext) {
+            rnext = rmax + 1;
+        }
+    }
+
+    /** Releases every buffer (connection teardown, call replaced). */
+    void release() {
+        for (int i = 0; i < tq.length; i++) {
+            if (tq[i] != null) {
+                tq[i].buf.release();
+                tq[i] = null;
+            }
+        }
+        for (int i = 0; i < rq.length; i++) {
+            if (rq[i] != null) {
+                rq[i].release();
+                rq[i] = null;
+            }
+        }
+    }
+
+    /** The server handler returned: once the reply is acknowledged the call leaves HOLD. */
+    public void serverReplyQueued() {
+        if (!client && state == RX_STATE_ACTIVE && error == 0 && lastQueued && tsent >= tqueued) {
+            state = RX_STATE_HOLD;
+        }
+    }
+
+    /** Client: the application is done with the call (rx_EndCall); the channel may be reused. */
+    public void clientEnded() {
+        if (client && error == 0) {
+            state = RX_STATE_DALLY;
+            mode = RX_MODE_EOF;
+            nextPingNanos = NEVER;
+            rtoDeadline = NEVER;
+        }
+    }
+
+    /**
+     * The connection just authenticated: runs the security check that packets queued in
+     * PRECALL skipped (OpenAFS checks a packet only when the application reads it), keeping
+     * the user data. A packet that fails aborts the call with the check's code.
+     */
+    void verifyQueued(long now, RxOutput out) {
+        if (!rqUnchecked) {
+            return;
+        }
+        rqUnchecked = false;
+        PacketSecurity sec = conn.security();
+        for (int seq = rnext; seq <= rmax; seq++) {
+            int slot = seq & rmask;
+            ByteBuf body = rq[slot];
+            if (body == null) {
+                continue;
+            }
+            RxHeader h = conn.dataHeader(callNumber, channel, seq, RX_PACKET_TYPE_DATA, 0);
+            h.spare = rqSpare[slot];
+            h.flags = rlast == seq ? RX_LAST_PACKET : 0;
+            try {
+                int len = sec.checkPacket(h, body, body.readerIndex(), body.readableBytes());
+                rq[slot] = body.retainedSlice(body.readerIndex() + sec.headerSize(), len);
+                body.release();
+            } catch (RxSecurityException e) {
+                fail(e.code(), true, now, out);
+                return;
+            }
+        }
+    }
+
+    /** Earliest time {@link #onTimer} has work, or {@link #NEVER}. */
+    long nextDeadline() {
+        if (error != 0 || state == RX_STATE_DALLY || state == RX_STATE_RESET) {
+            return NEVER;
+        }
+        long next = Math.min(rtoDeadline, Math.min(delayedAckDeadline, nextPingNanos));
+        return Math.min(next, lastReceiveNanos + conn.deadTimeNanos());
+    }
+
+    /** Whether the receive queue holds packets (rxdebug's RX_OTHER_IN). */
+    boolean hasReceiveQueue() {
+        return rmax >= rnext;
+    }
+
+    /** Whether the transmit queue holds packets (rxdebug's RX_OTHER_OUT). */
+    boolean hasTransmitQueue() {
+        return tqueued > tfirst;
+    }
+
+    public int inflight() {
+        return inflight;
+    }
+
+    public int cwind() {
+        return cwind;
+    }
+
+    @Override
+    public String toString() {
+        return (client ? "client" : "server") + " call " + callNumber + " ch" + channel + " state=" + state
+                + " mode=" + mode + " err=" + error + " t[" + tfirst + "," + tsent + "," + tqueued + ") r[" + rnext
+                + ".." + rmax + " last=" + rlast + "]";
+    }
+}
