@@ -27,6 +27,7 @@ public final class InProcessConnection implements RxClientConnection {
     /** Bytes one direction holds before its writer blocks. */
     public static final int PIPE_CAPACITY = 1 << 18;
     static final int RX_INVALID_OPERATION = -2;
+    private static final System.Logger LOG = System.getLogger(InProcessConnection.class.getName());
 
     private final RxCallHandler handler;
     private final Info info;
@@ -94,6 +95,7 @@ public final class InProcessConnection implements RxClientConnection {
         } catch (RxCallException e) {
             sh.abort(e.code());
         } catch (Throwable e) {
+            LOG.log(System.Logger.Level.WARNING, "in-process call handler failed", e);
             sh.abort(RX_INVALID_OPERATION);
         }
     }

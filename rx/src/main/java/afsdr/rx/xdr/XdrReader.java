@@ -123,7 +123,7 @@ public final class XdrReader {
                 int cap = Math.min(target, Math.max(256, buf.length * 2));
                 buf = Arrays.copyOf(buf, Math.max(cap, lim + 1));
             }
-            int want = exact ? need - lim : buf.length - lim;
+            int want = exact ? Math.min(need, buf.length) - lim : buf.length - lim;
             int r = in.read(buf, lim, want);
             if (r < 0) {
                 eof = true;

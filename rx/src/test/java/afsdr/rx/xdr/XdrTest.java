@@ -147,6 +147,26 @@ class XdrTest {
     }
 
     @Test
+    void exactStreamReaderGrowsForLargeValuesAndStillStopsAtTheirEnd() throws IOException {
+        XdrWriter w = new XdrWriter();
+        w.writeInt(7).writeFixedChars("restore.cookie.name", 32).writeOpaque(new byte[5000], 5000).writeInt(9);
+        byte[] xdr = w.toByteArray();
+        byte[] all = java.util.Arrays.copyOf(xdr, xdr.length + 3);
+        all[all.length - 1] = 42;
+        for (InputStream in : List.of(new ByteArrayInputStream(all), new Trickle(all))) {
+            XdrReader r = XdrReader.exact(in);
+            assertEquals(7, r.readInt());
+            assertEquals("restore.cookie.name", r.readFixedChars(32));
+            assertEquals(5000, r.readOpaque(5000).length);
+            assertEquals(9, r.readInt());
+            assertEquals(xdr.length, r.position());
+            assertEquals(0, in.read());
+            assertEquals(0, in.read());
+            assertEquals(42, in.read());
+        }
+    }
+
+    @Test
     void streamWriterPassesLargeDataThroughInChunks() throws IOException {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         XdrWriter w = new XdrWriter(out);
