@@ -1,6 +1,6 @@
 package afsdr.partition;
 
-/** Vice partition names and ids (volutil_GetPartitionID, disk-format.md §1): a..z = 0..25, aa..iv = 26..254. */
+/** Vice partition names and ids (volutil_GetPartitionID, disk-format.md §1): a..z = 0..25, aa..iu = 26..254. */
 public final class PartitionIds {
     /** VOLMAXPARTS. */
     public static final int MAX_PARTITIONS = 255;
@@ -33,7 +33,7 @@ public final class PartitionIds {
         return -1;
     }
 
-    /** "/vicepa" for 0 ... "/vicepiv" for 254. */
+    /** "/vicepa" for 0 ... "/vicepiu" for 254. */
     public static String nameOf(int id) {
         if (id < 0 || id >= MAX_PARTITIONS) {
             throw new IllegalArgumentException("partition id " + id);
