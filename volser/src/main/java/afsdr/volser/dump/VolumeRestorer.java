@@ -124,6 +124,43 @@ public final class VolumeRestorer {
      */
     public static Result restore(NameiPartition p, int volumeId, RestoreCookie cookie, boolean incremental,
                                  boolean preserveStats, InputStream in) throws IOException {
+        Prepared pr = prepare(p, volumeId, cookie, preserveStats, in);
+        commit(p, volumeId, pr.stagingId, pr.finalInfo);
+        RestoreJournal.remove(p, volumeId);
+        VolumeDiskData old = pr.oldInfo;
+        if (old.creationDate() != old.updateDate()
+            && Integer.compareUnsigned(old.updateDate(), pr.finalInfo.updateDate()) > 0) {
+            LOG.log(Level.WARNING, "restore of volume {0}: updateDate went back from {1} to {2} (an older dump was "
+                + "restored over a newer volume)", Integer.toUnsignedString(volumeId),
+                Integer.toUnsignedString(old.updateDate()), Integer.toUnsignedString(pr.finalInfo.updateDate()));
+        }
+        Applied a = pr.applied;
+        return new Result(volumeId, a.dumpHeader, a.restored, a.kept, a.deleted, a.dataBytes, a.streamBytes,
+            pr.finalInfo);
+    }
+
+    /** State at the commit point: the staging volume holds the result, the journal says COMMIT. */
+    static final class Prepared {
+        final int stagingId;
+        final VolumeDiskData oldInfo;
+        final VolumeDiskData finalInfo;
+        final Applied applied;
+
+        Prepared(int stagingId, VolumeDiskData oldInfo, VolumeDiskData finalInfo, Applied applied) {
+            this.stagingId = stagingId;
+            this.oldInfo = oldInfo;
+            this.finalInfo = finalInfo;
+            this.applied = applied;
+        }
+    }
+
+    /**
+     * Steps 1–4: stage the stream and write the COMMIT journal record. On any failure before the
+     * commit point the staging volume and the journal are removed again and the target is as it
+     * was. (Package-private so that tests can stop here and play a crash.)
+     */
+    static Prepared prepare(NameiPartition p, int volumeId, RestoreCookie cookie, boolean preserveStats,
+                            InputStream in) throws IOException {
         recoverVolume(p, volumeId);
         VolumeDiskData old;
         int parent;
@@ -133,29 +170,19 @@ public final class VolumeRestorer {
         }
         int stagingId = pickStagingId(p, volumeId);
         RestoreJournal.write(p, new RestoreJournal.Entry(RestoreJournal.Phase.STAGING, volumeId, stagingId, null));
-        Applied applied;
-        VolumeDiskData finalInfo;
         try {
+            Applied applied;
             try (Volume staging = createStaging(p, volumeId, stagingId, parent)) {
                 applied = apply(staging, in);
             }
-            finalInfo = finalVolumeInfo(applied.volumeHeader, old, cookie, preserveStats);
+            VolumeDiskData finalInfo = finalVolumeInfo(applied.volumeHeader, old, cookie, preserveStats);
             RestoreJournal.write(p, new RestoreJournal.Entry(RestoreJournal.Phase.COMMIT, volumeId, stagingId,
                 finalInfo));
+            return new Prepared(stagingId, old, finalInfo, applied);
         } catch (IOException | RuntimeException | Error e) {
             discardStaging(p, volumeId, stagingId, e);
             throw e;
         }
-        commit(p, volumeId, stagingId, finalInfo);
-        RestoreJournal.remove(p, volumeId);
-        if (old.creationDate() != old.updateDate()
-            && Integer.compareUnsigned(old.updateDate(), finalInfo.updateDate()) > 0) {
-            LOG.log(Level.WARNING, "restore of volume {0}: updateDate went back from {1} to {2} (an older dump was "
-                + "restored over a newer volume)", Integer.toUnsignedString(volumeId),
-                Integer.toUnsignedString(old.updateDate()), Integer.toUnsignedString(finalInfo.updateDate()));
-        }
-        return new Result(volumeId, applied.dumpHeader, applied.restored, applied.kept, applied.deleted,
-            applied.dataBytes, applied.streamBytes, finalInfo);
     }
 
     /**
@@ -273,7 +300,7 @@ public final class VolumeRestorer {
         }
     }
 
-    private static final class Applied {
+    static final class Applied {
         DumpHeader dumpHeader;
         VolumeDiskData volumeHeader;
         int restored;
