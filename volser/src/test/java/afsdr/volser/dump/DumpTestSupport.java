@@ -94,7 +94,7 @@ final class DumpTestSupport {
         age(v, OLD_TIME);
         VolumeDiskData d = v.readDiskData();
         v.writeDiskData(d.updateDate(OLD_TIME).creationDate(OLD_TIME - 100).accessDate(OLD_TIME + 5).owner(7)
-            .accountNumber(9).minquota(3).offlineMessage("gone fishing").weekUse(2, 17).dayUse(4).dayUseDate(OLD_TIME));
+            .accountNumber(9).minquota(3).offlineMessage("gone fishing"));
         return v;
     }
 
