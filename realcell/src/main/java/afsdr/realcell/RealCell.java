@@ -694,6 +694,7 @@ public final class RealCell implements AutoCloseable {
             }
             closed = true;
         }
+        long t0 = System.nanoTime();
         List<Daemon> tests;
         synchronized (testDaemons) {
             tests = new ArrayList<>(testDaemons);
@@ -710,6 +711,7 @@ public final class RealCell implements AutoCloseable {
         synchronized (RealCell.class) {
             OPEN.remove(this);
         }
+        LOG.log(Level.INFO, "cell {0} stopped in {1} ms", stateDir.getFileName(), (System.nanoTime() - t0) / 1_000_000);
         if (System.getenv(KEEP_ENV) != null) {
             System.err.println("realcell: " + KEEP_ENV + " is set; state of cell kept in " + stateDir);
         } else {
