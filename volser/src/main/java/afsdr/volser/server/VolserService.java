@@ -703,7 +703,8 @@ final class VolserService {
                 .parent(0).acl(AccessList.defaultRoot());
             v.storeVnode(VolumeTree.ROOT_VNODE, r, data);
             VolumeDiskData d = v.readDiskData();
-            d.uniquifier(2).filecount(1).diskused(VolumeTree.blocks(data.length));
+            // The stock server counts the root's blocks but not the root as a file (vos shows "0 files").
+            d.uniquifier(2).diskused(VolumeTree.blocks(data.length));
             v.writeDiskData(d);
         }
     }
