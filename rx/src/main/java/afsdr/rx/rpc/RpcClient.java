@@ -89,11 +89,10 @@ public final class RpcClient {
         } catch (RxCallException e) {
             failure = new RpcException(e.code(), where, "call failed", e);
         } catch (IOException e) {
-            if (!rawPhase) {
-                throw new IllegalStateException("call streams failed without an Rx code", e);
-            }
+            // The caller's raw transfer failed (a file it reads, a sink it writes), or a stream
+            // failed without an Rx code: give up on the call so the peer does not wait for it.
             call.abort(RX_USER_ABORT);
-            failure = new RpcException(RX_USER_ABORT, where, "raw transfer failed", e);
+            failure = new RpcException(RX_USER_ABORT, where, rawPhase ? "raw transfer failed" : "stream failed", e);
         } finally {
             try {
                 conn.endCall(call);

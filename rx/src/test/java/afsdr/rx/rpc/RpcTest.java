@@ -40,6 +40,9 @@ class RpcTest {
                     if (a.volid() == 0) {
                         throw new RxCallException(NOT_FOUND, "no such entry");
                     }
+                    if (a.volid() == 2) {
+                        throw new RxCallException(a.voltype(), "errno from the disk layer");
+                    }
                     if (a.volid() == 1) {
                         return "x".repeat(66); // does not fit string<65>
                     }
@@ -95,6 +98,13 @@ class RpcTest {
     void handlerErrorCodeBecomesTheAbortCode() {
         assertEquals(NOT_FOUND, abortOf(request(518, new byte[8])));
         assertEquals(Rxgen.RXGEN_SS_MARSHAL, abortOf(request(518, HexFormat.of().parseHex("0000000100000000"))));
+    }
+
+    @Test
+    void enospcAndEdquotTravelAsVolumeCodes() {
+        assertEquals(108, abortOf(request(518, HexFormat.of().parseHex("000000020000001c"))));
+        assertEquals(109, abortOf(request(518, HexFormat.of().parseHex("000000020000007a"))));
+        assertEquals(5, abortOf(request(518, HexFormat.of().parseHex("0000000200000005"))));
     }
 
     @Test
