@@ -17,7 +17,18 @@ import afsdr.partition.VolumeTree;
 import afsdr.partition.dir.AfsDirectory;
 import afsdr.rx.RxCall;
 import afsdr.rx.RxCallException;
+import afsdr.rx.RxClientConnection;
 import afsdr.rx.RxConnectionInfo;
+import afsdr.rx.rpc.RpcClient;
+import afsdr.rx.rpc.RpcException;
+import afsdr.volser.dump.DumpException;
+import afsdr.volser.dump.VolumeDumper;
+import afsdr.volser.dump.VolumeRestorer;
+import afsdr.volser.wire.DestServer;
+import afsdr.volser.wire.Replica;
+import afsdr.volser.wire.RestoreCookie;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import afsdr.rx.rpc.RpcDispatcher;
 import afsdr.volser.wire.DiskPartition;
 import afsdr.volser.wire.DiskPartition64;
@@ -64,6 +75,12 @@ final class VolserService {
     static final int PIDS_SIZE = 26;
     /** Longest volume name a server accepts (VNAMESIZE - 1). */
     static final int MAX_NAME = VolserConstants.VNAMESIZE - 1;
+    /**
+     * The offline message a stock volume utility leaves in the header while it has the volume
+     * attached for update. Dumps taken during a transaction carry it, so ours do too (a stock
+     * re-dump of a restored volume is 28 bytes longer than the original because of it).
+     */
+    static final String UTILITY_MESSAGE = "A volume utility is running.";
     /** ProgramType volumeServer: the inUse value on disk while one of our transactions updates a volume. */
     static final int VOLUME_SERVER_PROGRAM = 6;
 
@@ -97,6 +114,17 @@ final class VolserService {
         return table;
     }
 
+    /** Opens an Rx connection to another volserver (service 4) for Forward; set once the endpoint exists. */
+    interface Connector {
+        RxClientConnection connect(InetSocketAddress volserver);
+    }
+
+    private volatile Connector connector;
+
+    void connector(Connector c) {
+        this.connector = c;
+    }
+
     RpcDispatcher dispatcher() {
         return RpcDispatcher.builder(VolserOps.AFSVol)
             .on(VolserOps.XListPartitions, (call, none) -> { query(call); return xListPartitions(); })
@@ -127,6 +155,13 @@ final class VolserService {
             .on(VolserOps.SetForwarding, this::setForwarding)
             .on(VolserOps.ConvertROtoRWvolume, this::convertROtoRW)
             .on(VolserOps.SplitVolume, this::splitVolume)
+            .on(VolserOps.Dump, (call, a) -> dump(call, a.fromTrans(), a.fromDate(), true, "Dump"))
+            .on(VolserOps.DumpV2, (call, a) -> dump(call, a.fromTrans(), a.fromDate(),
+                (a.flags() & VolserConstants.VOLDUMPV2_OMITDIRS) == 0, "DumpV2"))
+            .on(VolserOps.GetSize, this::getSize)
+            .on(VolserOps.Restore, this::restore)
+            .on(VolserOps.Forward, this::forward)
+            .on(VolserOps.ForwardMultiple, this::forwardMultiple)
             .build();
     }
 
@@ -326,7 +361,7 @@ final class VolserService {
                     + " was left in use (inUse " + d.inUse() + ") and must be salvaged");
             }
             if (update) {
-                v.writeDiskData(d.inUse(VOLUME_SERVER_PROGRAM));
+                v.writeDiskData(d.inUse(VOLUME_SERVER_PROGRAM).offlineMessage(UTILITY_MESSAGE));
                 t.markedInUse = true;
             }
             t.volume = v;
@@ -349,8 +384,13 @@ final class VolserService {
             }
             try {
                 if (t.markedInUse && !t.deleted()) {
+                    // Putting the volume back is what a fileserver's attach would do: not in use, and
+                    // no utility message left for clients.
                     VolumeDiskData d = v.readDiskData();
-                    if (d.inUse() != 0) {
+                    if (d.inUse() != 0 || d.offlineMessage().equals(UTILITY_MESSAGE)) {
+                        if (d.offlineMessage().equals(UTILITY_MESSAGE)) {
+                            d.offlineMessage("");
+                        }
                         v.writeDiskData(d.inUse(0));
                     }
                 }
@@ -691,7 +731,7 @@ final class VolserService {
         int now = now();
         Volume v = part.createVolume(t.volumeId, parent, d -> d.name(name).type(type).uniquifier(1)
             .creationDate(now).updateDate(now).copyDate(now).blessed(true).inService(false).maxquota(5000)
-            .inUse(VOLUME_SERVER_PROGRAM));
+            .inUse(VOLUME_SERVER_PROGRAM).offlineMessage(UTILITY_MESSAGE));
         t.volume = v;
         t.partition = part;
         t.markedInUse = true;
@@ -1002,6 +1042,146 @@ final class VolserService {
                 }
                 return null;
             });
+    }
+
+    // ------------------------------------------------------------------ dump, restore, forward
+
+    /**
+     * Dump (109) / DumpV2 (65538): the dump stream is the reply. A failure part-way aborts the call,
+     * so vos sees the code from rx_EndCall after the bytes it already has.
+     */
+    Void dump(RxCall call, int tid, int fromDate, boolean dumpAllDirs, String proc) throws Exception {
+        String what = transWhat(tid) + " from " + Integer.toUnsignedString(fromDate);
+        long[] bytes = {0};
+        return logged(call, proc, "AFS_VS_Dump", () -> what + " (" + bytes[0] + " bytes)", () -> {
+            requireSuperUser(call, proc);
+            return onTrans(tid, proc, t -> {
+                try {
+                    bytes[0] = VolumeDumper.dump(t.volume, fromDate, dumpAllDirs, call.output());
+                } catch (RxCallException e) {
+                    throw e;
+                } catch (IOException e) {
+                    throw new RxCallException(DumpException.codeOf(e, true), proc + ": " + e.getMessage(), e);
+                }
+                return null;
+            });
+        });
+    }
+
+    /** GetSize (65537): the exact length Dump would produce. */
+    Long getSize(RxCall call, VolserOps.DumpArgs a) throws Exception {
+        requireSuperUser(call, "GetSize");
+        return onTrans(a.fromTrans(), "GetSize", t -> VolumeDumper.getSize(t.volume, a.fromDate()));
+    }
+
+    /**
+     * Restore (102): the raw dump follows the arguments and is read to its end. The restore is atomic
+     * (VolumeRestorer): a malformed or cut stream leaves the volume as it was.
+     */
+    Void restore(RxCall call, VolserOps.RestoreArgs a) throws Exception {
+        RestoreCookie c = a.cookie();
+        String what = transWhat(a.toTrans()) + " flags " + a.flags() + " cookie '" + c.name() + "' type " + c.type()
+            + " parent " + vol(c.parent()) + " clone " + vol(c.cloneId());
+        return logged(call, "Restore", "AFS_VS_Restore", () -> what, () -> {
+            requireSuperUser(call, "Restore");
+            return onTrans(a.toTrans(), "Restore", t -> {
+                if ((t.iflags & ITReadOnly) != 0) {
+                    throw new RxCallException(VolserErrors.EROFS, "Restore: transaction " + t.tid + " is read-only");
+                }
+                // The restorer works on the volume's files itself; our handle is reopened afterwards.
+                t.volume.close();
+                t.volume = null;
+                try {
+                    VolumeRestorer.restore(t.partition, t.volumeId, c, a.flags() != 0, call.input());
+                } catch (DumpException e) {
+                    throw new RxCallException(e.volserCode(), "Restore: " + e.getMessage(), e);
+                } catch (RxCallException e) {
+                    throw e;
+                } catch (IOException e) {
+                    throw new RxCallException(DumpException.codeOf(e, false), "Restore: " + e.getMessage(), e);
+                } finally {
+                    reopen(t);
+                }
+                return null;
+            });
+        });
+    }
+
+    /** Reattaches a transaction's volume after the restorer rewrote it, marked in use again. */
+    private void reopen(Transaction t) throws IOException {
+        Volume v = t.partition.openVolume(t.volumeId);
+        t.volume = v;
+        if (t.markedInUse) {
+            VolumeDiskData d = v.readDiskData();
+            if (d.inUse() != VOLUME_SERVER_PROGRAM || !d.offlineMessage().equals(UTILITY_MESSAGE)) {
+                v.writeDiskData(d.inUse(VOLUME_SERVER_PROGRAM).offlineMessage(UTILITY_MESSAGE));
+            }
+        }
+    }
+
+    /** destServer.destHost is the IPv4 address as a host-order integer (a.b.c.d = a<<24|b<<16|c<<8|d). */
+    static InetSocketAddress destination(DestServer d) throws IOException {
+        int h = d.destHost();
+        byte[] b = {(byte) (h >>> 24), (byte) (h >>> 16), (byte) (h >>> 8), (byte) h};
+        return new InetSocketAddress(InetAddress.getByAddress(b), d.destPort() == 0 ? 7005 : d.destPort());
+    }
+
+    /**
+     * Forward (103): this server calls Restore on the destination volserver and streams the dump of
+     * the transaction's volume into it (dumpAllDirs off, as the stock server). The destination's
+     * answer is the result. We connect from our own endpoint with rxnull: the destination must
+     * treat us as a superuser (NoAuth), which is how a DR cell without shared keys runs.
+     */
+    Void forward(RxCall call, VolserOps.ForwardArgs a) throws Exception {
+        String what = transWhat(a.fromTrans()) + " from " + Integer.toUnsignedString(a.fromDate()) + " to "
+            + Integer.toHexString(a.destination().destHost()) + " transaction " + a.destTrans();
+        return logged(call, "Forward", "AFS_VS_Forward", () -> what, () -> {
+            requireSuperUser(call, "Forward");
+            return onTrans(a.fromTrans(), "Forward", t -> {
+                int code = forwardTo(t, a.fromDate(), a.destination(), a.destTrans(), a.cookie());
+                if (code != 0) {
+                    throw new RxCallException(code, "Forward: the destination's restore failed");
+                }
+                return null;
+            });
+        });
+    }
+
+    /** One dump-into-Restore transfer; the code the destination (or our dump) ended with, 0 = success. */
+    private int forwardTo(Transaction t, int fromDate, DestServer dest, int destTrans, RestoreCookie cookie)
+            throws IOException, InterruptedException {
+        Connector c = connector;
+        if (c == null) {
+            return VolserErrors.ENOTCONN;
+        }
+        InetSocketAddress to = destination(dest);
+        try (RxClientConnection conn = c.connect(to)) {
+            RpcClient.callSplit(conn, VolserOps.Restore,
+                new VolserOps.RestoreArgs(destTrans, fromDate != 0 ? 1 : 0, cookie),
+                rc -> VolumeDumper.dump(t.volume, fromDate, false, rc.output()));
+            return 0;
+        } catch (RpcException e) {
+            log.log("Forward of volume " + vol(t.volumeId) + " to " + to.getAddress().getHostAddress() + " failed: "
+                + e.getMessage());
+            return e.code() == -6 ? VolserErrors.VOLSERDUMPERROR : e.code();
+        }
+    }
+
+    /** ForwardMultiple (128): one Forward per destination; the per-destination codes are the results. */
+    int[] forwardMultiple(RxCall call, VolserOps.ForwardMultipleArgs a) throws Exception {
+        String what = transWhat(a.fromTrans()) + " from " + Integer.toUnsignedString(a.fromDate()) + " to "
+            + a.destinations().size() + " servers";
+        return logged(call, "ForwardMultiple", "AFS_VS_ForwardMultiple", () -> what, () -> {
+            requireSuperUser(call, "ForwardMultiple");
+            return onTrans(a.fromTrans(), "ForwardMultiple", t -> {
+                int[] results = new int[a.destinations().size()];
+                for (int i = 0; i < results.length; i++) {
+                    Replica r = a.destinations().get(i);
+                    results[i] = forwardTo(t, a.fromDate(), r.server(), r.trans(), a.cookie());
+                }
+                return results;
+            });
+        });
     }
 
     // ------------------------------------------------------------------ listing

@@ -5,6 +5,7 @@ import afsdr.nativeio.Posix;
 import afsdr.partition.NameiPartition;
 import afsdr.partition.PartitionDiscovery;
 import afsdr.partition.VicePartition;
+import afsdr.volser.dump.VolumeRestorer;
 import afsdr.rx.netty.RxEndpoint;
 import afsdr.rx.security.RxNullSecurity;
 import afsdr.rx.security.ServerSecurity;
@@ -79,7 +80,13 @@ public final class Volserver implements AutoCloseable {
             List<NameiPartition> parts = new ArrayList<>();
             Map<Integer, String> devices = new HashMap<>();
             for (VicePartition vp : new PartitionDiscovery(options.partitionRoot, Path.of("/proc/mounts")).discover()) {
-                parts.add(NameiPartition.open(posix, vp));
+                NameiPartition np = NameiPartition.open(posix, vp);
+                // Restores cut short by a crash are finished or rolled back before anything is served.
+                for (int id : VolumeRestorer.recover(np)) {
+                    log.log("Partition " + vp.name() + ": completed an interrupted restore of volume "
+                        + Integer.toUnsignedString(id));
+                }
+                parts.add(np);
                 devices.put(vp.id(), vp.device() == null ? "" : vp.device());
                 log.log("Partition " + vp.name() + ": attached (" + vp.path() + ")");
             }
@@ -115,6 +122,7 @@ public final class Volserver implements AutoCloseable {
             RxEndpoint endpoint = b.build();
             Map<Integer, ServerSecurity> security = Map.of(0, RxNullSecurity.INSTANCE);
             endpoint.addService(VOLSER_SERVICE_ID, security, service.dispatcher());
+            service.connector(peer -> endpoint.connect(peer, VOLSER_SERVICE_ID, RxNullSecurity.INSTANCE));
             log.log("Volserver listening on " + endpoint.localAddress().getAddress().getHostAddress()
                 + ":" + endpoint.localAddress().getPort() + " with " + options.threads + " threads");
             ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(r -> {
