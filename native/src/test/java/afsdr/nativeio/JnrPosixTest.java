@@ -1,0 +1,167 @@
+package afsdr.nativeio;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.Random;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JnrPosixTest {
+    // On the real disk (not tmpfs) so that O_DIRECT is really exercised.
+    @TempDir(factory = RealDiskTempDirs.class)
+    Path dir;
+
+    private final Posix posix = JnrPosix.get();
+
+    @Test
+    void errnoBecomesTypedExceptionWithCallPathAndName() {
+        String p = dir.resolve("missing").toString();
+        NativeIoException e = assertThrows(NativeIoException.class,
+            () -> posix.open(p, Set.of(OpenFlag.READ_ONLY), 0));
+        assertEquals("open", e.call());
+        assertEquals(p, e.path());
+        assertEquals(Errno.ENOENT, e.errno());
+        assertEquals("ENOENT", e.errnoName());
+        assertTrue(e.getMessage().contains("ENOENT") && e.getMessage().contains(p), e.getMessage());
+    }
+
+    @Test
+    void exclusiveCreateFailsWithEexist() throws Exception {
+        String p = dir.resolve("f").toString();
+        int fd = posix.open(p, EnumSet.of(OpenFlag.READ_WRITE, OpenFlag.CREATE, OpenFlag.EXCLUSIVE), 0600);
+        posix.close(fd);
+        NativeIoException e = assertThrows(NativeIoException.class,
+            () -> posix.open(p, EnumSet.of(OpenFlag.READ_WRITE, OpenFlag.CREATE, OpenFlag.EXCLUSIVE), 0600));
+        assertEquals(Errno.EEXIST, e.errno());
+    }
+
+    @Test
+    void preadPwriteRespectBufferPositionAndStatReportsOwnership() throws Exception {
+        String p = dir.resolve("rw").toString();
+        int fd = posix.open(p, EnumSet.of(OpenFlag.READ_WRITE, OpenFlag.CREATE), 0);
+        try {
+            ByteBuffer b = ByteBuffer.allocateDirect(16);
+            b.put(new byte[] {9, 9, 9, 1, 2, 3, 4, 5});
+            b.flip().position(3);
+            assertEquals(5, posix.pwrite(fd, b, 10));
+            assertEquals(8, b.position());
+            ByteBuffer r = ByteBuffer.allocateDirect(16);
+            r.position(2);
+            assertEquals(5, posix.preadFully(fd, r, 10));
+            byte[] got = new byte[5];
+            r.get(2, got);
+            assertArrayEquals(new byte[] {1, 2, 3, 4, 5}, got);
+            posix.fchmod(fd, 037);
+            posix.fchown(fd, 123, 4567);
+            FileStat st = posix.fstat(fd);
+            assertEquals(15, st.size());
+            assertEquals(037, st.permissions());
+            assertEquals(123, st.uid());
+            assertEquals(4567, st.gid());
+            assertTrue(st.isRegularFile());
+            posix.ftruncate(fd, 4);
+            posix.fdatasync(fd);
+            assertEquals(4, posix.lstat(p).size());
+        } finally {
+            posix.close(fd);
+        }
+    }
+
+    @Test
+    void directFileOnRealDiskUsesDiscoveredAlignmentAndExactLength() throws Exception {
+        String p = dir.resolve("direct").toString();
+        byte[] data = new byte[3 * 4096 + 123];
+        new Random(1).nextBytes(data);
+        try (DirectFile f = DirectFile.open(posix, p, EnumSet.of(OpenFlag.READ_WRITE, OpenFlag.CREATE, OpenFlag.EXCLUSIVE), 0600)) {
+            assertTrue(f.isDirect(), "ext4 accepts O_DIRECT");
+            assertTrue(f.alignment() >= 512 && Integer.bitCount(f.alignment()) == 1, "alignment " + f.alignment());
+            ByteBuffer b = f.allocateBuffer(data.length);
+            b.put(data).flip();
+            f.writeAt(b, 0);
+            f.finish(data.length);
+            ByteBuffer r = f.allocateBuffer(data.length);
+            int n = f.readAt(r, 0);
+            assertEquals(data.length, n);
+            byte[] got = new byte[data.length];
+            r.flip().get(got);
+            assertArrayEquals(data, got);
+        }
+        assertArrayEquals(data, Files.readAllBytes(Path.of(p)));
+        NativeIoException e = assertThrows(NativeIoException.class, () -> {
+            int fd = posix.open(p, EnumSet.of(OpenFlag.READ_ONLY, OpenFlag.DIRECT), 0);
+            try {
+                ByteBuffer unaligned = AlignedBuffers.allocate(8192, 4096);
+                unaligned.position(1).limit(4097);
+                posix.pread(fd, unaligned, 0);
+            } finally {
+                posix.close(fd);
+            }
+        });
+        assertEquals(Errno.EINVAL, e.errno(), "the kernel refuses unaligned O_DIRECT buffers");
+    }
+
+    @Test
+    void tmpfsRefusesODirectAndFallsBackToBuffered() throws Exception {
+        Path shm = Path.of("/dev/shm");
+        if (!Files.isDirectory(shm) || posix.statvfs("/dev/shm").blockSize() == 0) {
+            return;
+        }
+        Path p = Files.createTempFile(shm, "afsdr-direct", ".bin");
+        try {
+            try (DirectFile f = DirectFile.open(posix, p.toString(), EnumSet.of(OpenFlag.READ_WRITE), 0)) {
+                ByteBuffer b = f.allocateBuffer(5);
+                b.put(new byte[] {1, 2, 3, 4, 5}).flip();
+                f.writeAt(b, 0);
+                f.finish(5);
+                if (!f.isDirect()) {
+                    assertEquals(1, f.alignment());
+                }
+            }
+            assertArrayEquals(new byte[] {1, 2, 3, 4, 5}, Files.readAllBytes(p));
+        } finally {
+            Files.deleteIfExists(p);
+        }
+    }
+
+    @Test
+    void statvfsLinkRenameMkdirAndLocks() throws Exception {
+        FsStat fs = posix.statvfs(dir.toString());
+        assertTrue(fs.totalBytes() > 0 && fs.availableBytes() <= fs.freeBytes());
+        String a = dir.resolve("a").toString();
+        String b = dir.resolve("b").toString();
+        String c = dir.resolve("c").toString();
+        posix.close(posix.open(a, EnumSet.of(OpenFlag.WRITE_ONLY, OpenFlag.CREATE), 0644));
+        posix.link(a, b);
+        assertEquals(2, posix.lstat(a).nlink());
+        assertEquals(Errno.EEXIST, assertThrows(NativeIoException.class, () -> posix.link(a, b)).errno());
+        posix.rename(b, c);
+        posix.unlink(a);
+        assertEquals(1, posix.lstat(c).nlink());
+        String d = dir.resolve("d").toString();
+        posix.mkdir(d, 0700);
+        assertTrue(posix.lstat(d).isDirectory());
+        assertEquals(0700, posix.lstat(d).permissions());
+        posix.fsyncDirectory(d);
+        posix.rmdir(d);
+        int fd = posix.open(c, EnumSet.of(OpenFlag.READ_WRITE), 0);
+        try {
+            assertTrue(posix.lockRange(fd, true, 8, 2, false));
+            posix.unlockRange(fd, 8, 2);
+            assertTrue(posix.flock(fd, true, false));
+            posix.funlock(fd);
+        } finally {
+            posix.close(fd);
+        }
+        assertFalse(Files.exists(Path.of(d)));
+    }
+}

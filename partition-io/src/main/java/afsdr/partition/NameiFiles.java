@@ -1,0 +1,91 @@
+package afsdr.partition;
+
+import java.nio.ByteBuffer;
+import java.util.EnumSet;
+import java.util.Set;
+
+import afsdr.nativeio.Errno;
+import afsdr.nativeio.NativeIoException;
+import afsdr.nativeio.OpenFlag;
+import afsdr.nativeio.Posix;
+
+/** File-level helpers shared by the partition classes: namei file creation with OGM, small reads/writes. */
+final class NameiFiles {
+    static final Set<OpenFlag> RW = EnumSet.of(OpenFlag.READ_WRITE, OpenFlag.CLOEXEC, OpenFlag.NOFOLLOW);
+    static final Set<OpenFlag> RO = EnumSet.of(OpenFlag.READ_ONLY, OpenFlag.CLOEXEC, OpenFlag.NOFOLLOW);
+    static final Set<OpenFlag> CREATE_EXCL = EnumSet.of(OpenFlag.READ_WRITE, OpenFlag.CREATE, OpenFlag.EXCLUSIVE,
+        OpenFlag.CLOEXEC, OpenFlag.NOFOLLOW);
+
+    private NameiFiles() {
+    }
+
+    /** mkdir -p with mode 0700 for every missing component below {@code base} (namei_CreateDataDirectories). */
+    static void mkdirs(Posix posix, String base, String relative) throws NativeIoException {
+        String cur = base;
+        for (String part : relative.split("/")) {
+            if (part.isEmpty()) {
+                continue;
+            }
+            cur = cur + "/" + part;
+            try {
+                posix.mkdir(cur, 0700);
+            } catch (NativeIoException e) {
+                if (e.errno() != Errno.EEXIST) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /**
+     * Create a namei file as the stock code does: O_CREAT|O_EXCL mode 0, then owner/group/mode set
+     * from the OGM parameter and tag (disk-format.md §4.4). Returns the open descriptor.
+     */
+    static int createWithOgm(Posix posix, String path, int parm, int tag) throws NativeIoException {
+        int fd = posix.open(path, CREATE_EXCL, 0);
+        try {
+            int[] ogm = NameiInode.ogm(parm, tag);
+            posix.fchown(fd, ogm[0], ogm[1]);
+            posix.fchmod(fd, ogm[2]);
+            return fd;
+        } catch (NativeIoException e) {
+            posix.close(fd);
+            try {
+                posix.unlink(path);
+            } catch (NativeIoException ignored) {
+                // the create error is the one worth reporting
+            }
+            throw e;
+        }
+    }
+
+    static ByteBuffer direct(byte[] data) {
+        ByteBuffer b = ByteBuffer.allocateDirect(Math.max(data.length, 1));
+        b.put(data).flip();
+        return b;
+    }
+
+    static void writeAt(Posix posix, int fd, byte[] data, long offset, String path) throws NativeIoException {
+        posix.pwriteFully(fd, direct(data), offset, path);
+    }
+
+    /** Read up to {@code length} bytes at offset; the result is shorter at end of file. */
+    static byte[] readAt(Posix posix, int fd, long offset, int length) throws NativeIoException {
+        ByteBuffer b = ByteBuffer.allocateDirect(Math.max(length, 1));
+        b.limit(length);
+        int n = posix.preadFully(fd, b, offset);
+        byte[] out = new byte[n];
+        b.flip().get(out);
+        return out;
+    }
+
+    static void closeQuietly(Posix posix, int fd) {
+        if (fd >= 0) {
+            try {
+                posix.close(fd);
+            } catch (NativeIoException ignored) {
+                // close errors on read-only descriptors carry no information we could act on
+            }
+        }
+    }
+}

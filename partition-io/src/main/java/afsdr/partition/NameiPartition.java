@@ -1,0 +1,472 @@
+package afsdr.partition;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+import afsdr.nativeio.Errno;
+import afsdr.nativeio.FsStat;
+import afsdr.nativeio.NativeIoException;
+import afsdr.nativeio.OpenFlag;
+import afsdr.nativeio.Posix;
+
+/**
+ * A vice partition in the Linux namei format of the OpenAFS 1.8 fileserver (disk-format.md):
+ * volume headers {@code V%010u.vol} at the top, everything else under {@code AFSIDat}.
+ *
+ * <h2>Crash safety</h2>
+ * Every multi-file update is ordered so that a process killed at any instruction leaves each volume
+ * either as it was or in its new state, attachable; what a crash can leave behind is unreferenced
+ * files or too-high link counts (space leaks the stock salvager reclaims), never a header that
+ * points at something missing.
+ * <ul>
+ * <li><b>create</b>: special files (volinfo with destroyMe=0xD3, both indexes) are created,
+ * stamped and fdatasync'd, the link table row 0 is incremented and synced, and only then the
+ * header appears, atomically: written to {@code .V%010u.vol.tmp}, fsync'd, link(2)ed to its name
+ * (which also fails if the volume exists) and the directory fsync'd.</li>
+ * <li><b>clone</b>: the clone's special files and index records are written and link counts
+ * incremented (synced) before its header appears, as for create.</li>
+ * <li><b>delete</b>: the header goes first (after volinfo is marked destroyMe/out of service and
+ * synced); data, indexes and specials are released after it. A crash mid-way leaves no volume and
+ * some orphaned files.</li>
+ * <li><b>data</b>: see {@link Volume}: data is never overwritten in place.</li>
+ * </ul>
+ * Within one JVM, updates of one volume group are serialized on a per-group monitor; the link
+ * table rows are also fcntl-locked as the stock code does.
+ */
+public final class NameiPartition {
+    private static final String README_TEXT = "This directory holds the data of the AFS volumes of this partition in the "
+        + "namei format.\nDo not change anything here by hand: the volume headers (V*.vol) refer to these files.\n";
+
+    private final Posix posix;
+    private final Path path;
+    private final String root;
+    private final String name;
+    private final int id;
+    private final ConcurrentHashMap<Integer, Object> groupLocks = new ConcurrentHashMap<>();
+
+    private NameiPartition(Posix posix, Path path, String name, int id) {
+        this.posix = posix;
+        this.path = path;
+        this.root = path.toString();
+        this.name = name;
+        this.id = id;
+    }
+
+    /**
+     * Open the partition whose directory is {@code dir} under the name {@code name} ("/vicepa").
+     * The directory must exist.
+     */
+    public static NameiPartition open(Posix posix, Path dir, String name) throws IOException {
+        int id = PartitionIds.idOf(name);
+        if (id < 0) {
+            throw new IllegalArgumentException("not a vice partition name: " + name);
+        }
+        Path abs = dir.toAbsolutePath().normalize();
+        if (!posix.lstat(abs.toString()).isDirectory()) {
+            throw new NativeIoException("open partition", abs.toString(), Errno.ENOTDIR);
+        }
+        return new NameiPartition(posix, abs, PartitionIds.nameOf(id), id);
+    }
+
+    public static NameiPartition open(Posix posix, VicePartition p) throws IOException {
+        return open(posix, p.path(), p.name());
+    }
+
+    public Posix posix() {
+        return posix;
+    }
+
+    /** "/vicepa". */
+    public String name() {
+        return name;
+    }
+
+    public int partitionId() {
+        return id;
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    String abs(String relative) {
+        return root + "/" + relative;
+    }
+
+    Object groupLock(int parentId) {
+        return groupLocks.computeIfAbsent(parentId, k -> new Object());
+    }
+
+    /** statvfs of the partition's filesystem. */
+    public FsStat usage() throws NativeIoException {
+        return posix.statvfs(root);
+    }
+
+    /**
+     * flock(LOCK_EX) on the partition directory, the lock VLockPartition and the salvager take.
+     * Hold it only around operations that must exclude a salvage.
+     */
+    public PartitionLock lock(boolean wait) throws NativeIoException {
+        int fd = posix.open(root, EnumSet.of(OpenFlag.READ_ONLY, OpenFlag.DIRECTORY, OpenFlag.CLOEXEC), 0);
+        try {
+            if (!posix.flock(fd, true, wait)) {
+                posix.close(fd);
+                return null;
+            }
+        } catch (NativeIoException e) {
+            NameiFiles.closeQuietly(posix, fd);
+            throw e;
+        }
+        return new PartitionLock(posix, fd, name);
+    }
+
+    /** Volume ids with a header file here (GetNextVol naming rule), in ascending unsigned order. */
+    public List<Integer> listVolumeIds() throws IOException {
+        List<Long> ids = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(path, "V*.vol")) {
+            for (Path p : ds) {
+                long v = VolumeHeader.parseFileName(p.getFileName().toString());
+                if (v > 0) {
+                    ids.add(v);
+                }
+            }
+        }
+        ids.sort(null);
+        List<Integer> out = new ArrayList<>(ids.size());
+        for (long v : ids) {
+            out.add((int) v);
+        }
+        return out;
+    }
+
+    String headerPath(int volumeId) {
+        return abs(VolumeHeader.fileName(volumeId));
+    }
+
+    public boolean volumeExists(int volumeId) throws NativeIoException {
+        try {
+            posix.lstat(headerPath(volumeId));
+            return true;
+        } catch (NativeIoException e) {
+            if (e.errno() == Errno.ENOENT) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** Read and check a volume's header file. */
+    public VolumeHeader readHeader(int volumeId) throws IOException {
+        String hp = headerPath(volumeId);
+        int fd;
+        try {
+            fd = posix.open(hp, NameiFiles.RO, 0);
+        } catch (NativeIoException e) {
+            if (e.errno() == Errno.ENOENT) {
+                throw new NoSuchVolumeException(name, Integer.toUnsignedLong(volumeId));
+            }
+            throw e;
+        }
+        try {
+            byte[] data = NameiFiles.readAt(posix, fd, 0, VolumeHeader.SIZE + 1);
+            return VolumeHeader.decode(data, hp, Integer.toUnsignedLong(volumeId));
+        } finally {
+            NameiFiles.closeQuietly(posix, fd);
+        }
+    }
+
+    /** Open an existing volume: header, volume info, both indexes and the link table, all checked. */
+    public Volume openVolume(int volumeId) throws IOException {
+        return Volume.open(this, readHeader(volumeId));
+    }
+
+    String specialPath(int parentId, long ino) {
+        return abs(NameiInode.relativePath(Integer.toUnsignedLong(parentId), ino));
+    }
+
+    /**
+     * VCreateVolume: a new, empty volume (no root directory, no vnodes) with volume info
+     * id/parentId/copyDate set, destroyMe = 0xD3 and then {@code init} applied (may be null), e.g.
+     * by the volserver's CreateVolume to set name, type, dates, blessed... before the header
+     * makes the volume visible.
+     */
+    public Volume createVolume(int volumeId, int parentId, Consumer<VolumeDiskData> init) throws IOException {
+        synchronized (groupLock(parentId)) {
+            if (volumeExists(volumeId)) {
+                throw new VolumeExistsException(name, Integer.toUnsignedLong(volumeId));
+            }
+            VolumeDiskData d = VolumeDiskData.blank().id(volumeId).parentId(parentId)
+                .copyDate((int) (System.currentTimeMillis() / 1000)).destroyMe(VolumeDiskData.DESTROY_ME);
+            if (init != null) {
+                init.accept(d);
+            }
+            VolumeHeader h = VolumeHeader.forNewVolume(volumeId, parentId);
+            createSpecials(h, d);
+            incrementLinkTableUsers(h);
+            publishHeader(h);
+            return Volume.open(this, h);
+        }
+    }
+
+    /** Create volinfo and both empty indexes (removing leftovers of a crashed create of the same id). */
+    void createSpecials(VolumeHeader h, VolumeDiskData d) throws IOException {
+        long gid = Integer.toUnsignedLong(h.parent());
+        NameiFiles.mkdirs(posix, root, NameiInode.groupDir(gid) + "/special");
+        ensureReadme();
+        // No header exists for this id, so special files of this id can only be leftovers of a
+        // create or delete that was interrupted; they belong to no volume.
+        for (long ino : new long[] {h.volumeInfo(), h.smallVnodeIndex(), h.largeVnodeIndex()}) {
+            try {
+                posix.unlink(specialPath(h.parent(), ino));
+            } catch (NativeIoException e) {
+                if (e.errno() != Errno.ENOENT) {
+                    throw e;
+                }
+            }
+        }
+        writeSpecial(h.parent(), h.volumeInfo(), h.id(), NameiInode.VI_VOLINFO, d.encode());
+        writeSpecial(h.parent(), h.smallVnodeIndex(), h.id(), NameiInode.VI_SMALLINDEX, VnodeIndex.stamp(VnodeClass.SMALL));
+        writeSpecial(h.parent(), h.largeVnodeIndex(), h.id(), NameiInode.VI_LARGEINDEX, VnodeIndex.stamp(VnodeClass.LARGE));
+        posix.fsyncDirectory(abs(NameiInode.groupDir(gid) + "/special"));
+    }
+
+    private void ensureReadme() throws NativeIoException {
+        String p = abs("AFSIDat/README");
+        try {
+            int fd = posix.open(p, NameiFiles.CREATE_EXCL, 0444);
+            try {
+                NameiFiles.writeAt(posix, fd, README_TEXT.getBytes(StandardCharsets.US_ASCII), 0, p);
+            } finally {
+                posix.close(fd);
+            }
+        } catch (NativeIoException e) {
+            if (e.errno() != Errno.EEXIST) {
+                throw e;
+            }
+        }
+    }
+
+    private void writeSpecial(int parentId, long ino, int parm, int type, byte[] content) throws NativeIoException {
+        String p = specialPath(parentId, ino);
+        int fd = NameiFiles.createWithOgm(posix, p, parm, type);
+        try {
+            NameiFiles.writeAt(posix, fd, content, 0, p);
+            posix.fdatasync(fd);
+        } finally {
+            posix.close(fd);
+        }
+    }
+
+    /** Create the group's link table (row 0 = 1) or add one user to it. */
+    void incrementLinkTableUsers(VolumeHeader h) throws NativeIoException {
+        String p = specialPath(h.parent(), h.linkTable());
+        try {
+            int fd = NameiFiles.createWithOgm(posix, p, h.parent(), NameiInode.VI_LINKTABLE);
+            try {
+                byte[] init = ByteBuffer.allocate(10).order(ByteOrder.LITTLE_ENDIAN).put(LinkTable.stamp())
+                    .putShort((short) 1).array();
+                NameiFiles.writeAt(posix, fd, init, 0, p);
+                posix.fdatasync(fd);
+            } finally {
+                posix.close(fd);
+            }
+            posix.fsyncDirectory(abs(NameiInode.groupDir(Integer.toUnsignedLong(h.parent())) + "/special"));
+        } catch (NativeIoException e) {
+            if (e.errno() != Errno.EEXIST) {
+                throw e;
+            }
+            try (LinkTable lt = openLinkTable(h)) {
+                lt.adjust(0, 0, 1);
+                lt.fdatasync();
+            }
+        }
+    }
+
+    LinkTable openLinkTable(VolumeHeader h) throws NativeIoException {
+        String p = specialPath(h.parent(), h.linkTable());
+        int fd = posix.open(p, NameiFiles.RW, 0);
+        return new LinkTable(posix, p, fd, Integer.toUnsignedLong(h.parent()));
+    }
+
+    /** Make the header appear atomically: temp file, fsync, link to the real name, fsync directory. */
+    void publishHeader(VolumeHeader h) throws IOException {
+        String fin = headerPath(h.id());
+        String tmp = abs("." + VolumeHeader.fileName(h.id()) + ".tmp");
+        try {
+            posix.unlink(tmp);
+        } catch (NativeIoException e) {
+            if (e.errno() != Errno.ENOENT) {
+                throw e;
+            }
+        }
+        int fd = posix.open(tmp, NameiFiles.CREATE_EXCL, 0644);
+        try {
+            NameiFiles.writeAt(posix, fd, h.encode(), 0, tmp);
+            posix.fchmod(fd, 0644);
+            posix.fsync(fd);
+        } finally {
+            posix.close(fd);
+        }
+        try {
+            posix.link(tmp, fin);
+        } catch (NativeIoException e) {
+            posix.unlink(tmp);
+            if (e.errno() == Errno.EEXIST) {
+                throw new VolumeExistsException(name, Integer.toUnsignedLong(h.id()));
+            }
+            throw e;
+        }
+        posix.unlink(tmp);
+        posix.fsyncDirectory(root);
+    }
+
+    /**
+     * VPurgeVolume: remove the volume and release its references to data files (a data file shared
+     * with a clone survives until its last reference goes). Order: volinfo marked destroyMe and out
+     * of service (synced), header unlinked (directory synced), then vnode data, index and volinfo
+     * specials, and finally the link table user count (the table and empty group directories go
+     * when it reaches 0).
+     */
+    public void deleteVolume(int volumeId) throws IOException {
+        VolumeHeader h = readHeader(volumeId);
+        synchronized (groupLock(h.parent())) {
+            List<long[]> inodes = new ArrayList<>();
+            try (Volume v = Volume.open(this, h)) {
+                VolumeDiskData d = v.readDiskData();
+                d.destroyMe(VolumeDiskData.DESTROY_ME).inService(false);
+                v.writeDiskData(d);
+                for (VnodeClass c : VnodeClass.values()) {
+                    v.index(c).forEach((vn, rec) -> {
+                        if (rec.inode() != 0) {
+                            inodes.add(new long[] {vn, rec.inode()});
+                        }
+                    });
+                }
+            }
+            posix.unlink(headerPath(volumeId));
+            posix.fsyncDirectory(root);
+            try (LinkTable lt = openLinkTable(h)) {
+                for (long[] e : inodes) {
+                    releaseData(lt, h.parent(), e[1]);
+                }
+                lt.fdatasync();
+                for (long ino : new long[] {h.largeVnodeIndex(), h.smallVnodeIndex(), h.volumeInfo()}) {
+                    unlinkIfPresent(specialPath(h.parent(), ino));
+                }
+                int users = lt.adjust(0, 0, -1);
+                lt.fdatasync();
+                if (users == 0) {
+                    unlinkIfPresent(lt.path());
+                    removeEmptyGroupDirs(h.parent());
+                }
+            }
+        }
+    }
+
+    private void unlinkIfPresent(String p) throws NativeIoException {
+        try {
+            posix.unlink(p);
+        } catch (NativeIoException e) {
+            if (e.errno() != Errno.ENOENT) {
+                throw e;
+            }
+        }
+    }
+
+    private void removeEmptyGroupDirs(int parentId) throws IOException {
+        Path g = path.resolve(NameiInode.groupDir(Integer.toUnsignedLong(parentId)));
+        if (!Files.isDirectory(g)) {
+            return;
+        }
+        List<Path> dirs = new ArrayList<>();
+        try (var s = Files.walk(g)) {
+            s.filter(Files::isDirectory).forEach(dirs::add);
+        }
+        dirs.sort((a, b) -> b.getNameCount() - a.getNameCount());
+        for (Path d : dirs) {
+            try {
+                posix.rmdir(d.toString());
+            } catch (NativeIoException e) {
+                if (e.errno() != Errno.ENOTEMPTY && e.errno() != Errno.EEXIST) {
+                    throw e;
+                }
+            }
+        }
+        try {
+            posix.rmdir(g.getParent().toString());
+        } catch (NativeIoException e) {
+            // other groups still share the first-level directory
+        }
+    }
+
+    /** IH_DEC of a data file: drop one reference, unlink the file when none remain. */
+    void releaseData(LinkTable lt, int parentId, long ino) throws NativeIoException {
+        int vn = NameiInode.vnode(ino);
+        int tag = NameiInode.tag(ino);
+        int left = lt.adjust(vn, tag, -1);
+        if (left == 0) {
+            unlinkIfPresent(abs(NameiInode.relativePath(Integer.toUnsignedLong(parentId), ino)));
+        }
+    }
+
+    /**
+     * Clone (DoCloneIndex): a new volume {@code newId} in the source's group whose vnode records
+     * are copies of the source's and whose data files are the source's (link counts +1). The
+     * source's directory vnodes get their {@code cloned} bit set. The new volume info is a copy of
+     * the source's with id, copyDate and destroyMe=0xD3 set, then {@code init} applied (type, name,
+     * flags are the caller's business). The source must not be written during the clone.
+     */
+    public Volume cloneVolume(int sourceId, int newId, Consumer<VolumeDiskData> init) throws IOException {
+        VolumeHeader sh = readHeader(sourceId);
+        synchronized (groupLock(sh.parent())) {
+            if (volumeExists(newId)) {
+                throw new VolumeExistsException(name, Integer.toUnsignedLong(newId));
+            }
+            try (Volume src = Volume.open(this, sh)) {
+                VolumeDiskData d = src.readDiskData().copy().id(newId)
+                    .copyDate((int) (System.currentTimeMillis() / 1000)).destroyMe(VolumeDiskData.DESTROY_ME)
+                    .inUse(0);
+                if (init != null) {
+                    init.accept(d);
+                }
+                VolumeHeader h = VolumeHeader.forNewVolume(newId, sh.parent());
+                createSpecials(h, d);
+                incrementLinkTableUsers(h);
+                try (Volume dst = Volume.open(this, h); LinkTable lt = openLinkTable(h)) {
+                    for (VnodeClass c : VnodeClass.values()) {
+                        VnodeIndex si = src.index(c);
+                        VnodeIndex di = dst.index(c);
+                        List<Object[]> setCloned = new ArrayList<>();
+                        si.forEach((vn, rec) -> {
+                            if (rec.inode() != 0) {
+                                lt.adjust(NameiInode.vnode(rec.inode()), NameiInode.tag(rec.inode()), 1);
+                            }
+                            di.write(vn, rec.copy().cloned(false));
+                            if (c == VnodeClass.LARGE && !rec.cloned()) {
+                                setCloned.add(new Object[] {vn, rec});
+                            }
+                        });
+                        lt.fdatasync();
+                        di.fdatasync();
+                        for (Object[] o : setCloned) {
+                            si.write((Integer) o[0], ((VnodeDiskObject) o[1]).copy().cloned(true));
+                        }
+                        si.fdatasync();
+                    }
+                }
+                publishHeader(h);
+                return Volume.open(this, h);
+            }
+        }
+    }
+}

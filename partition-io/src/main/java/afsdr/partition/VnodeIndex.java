@@ -1,0 +1,166 @@
+package afsdr.partition;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+import afsdr.nativeio.NativeIoException;
+import afsdr.nativeio.Posix;
+
+/**
+ * One vnode index file of a volume (VI_SMALLINDEX or VI_LARGEINDEX, disk-format.md §5.2):
+ * an 8-byte stamp in record 0, then one record per slot; a slot whose type is 0 is free and a
+ * hole or a short file reads as free slots.
+ *
+ * <p>A record is written with one pwrite of its 64/256 bytes at a record-aligned offset, so it
+ * never straddles a 512-byte sector: a killed writer leaves the old or the new record.
+ */
+public final class VnodeIndex implements AutoCloseable {
+    private static final int CHUNK_RECORDS = 256;
+
+    private final Posix posix;
+    private final VnodeClass vclass;
+    private final String path;
+    private final int fd;
+    private final long volumeId;
+
+    VnodeIndex(Posix posix, VnodeClass vclass, String path, int fd, long volumeId) {
+        this.posix = posix;
+        this.vclass = vclass;
+        this.path = path;
+        this.fd = fd;
+        this.volumeId = volumeId;
+    }
+
+    static byte[] stamp(VnodeClass c) {
+        return ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putInt(c.indexMagic())
+            .putInt(VnodeClass.INDEX_VERSION).array();
+    }
+
+    public VnodeClass vnodeClass() {
+        return vclass;
+    }
+
+    public String path() {
+        return path;
+    }
+
+    void checkStamp() throws VolumeFormatException, NativeIoException {
+        byte[] s = NameiFiles.readAt(posix, fd, 0, 8);
+        ByteBuffer b = ByteBuffer.wrap(s).order(ByteOrder.LITTLE_ENDIAN);
+        if (s.length < 8) {
+            throw new VolumeFormatException(path, volumeId, vclass + " vnode index truncated to " + s.length + " bytes");
+        }
+        if (b.getInt(0) != vclass.indexMagic() || b.getInt(4) != VnodeClass.INDEX_VERSION) {
+            throw new VolumeFormatException(path, volumeId, String.format("bad %s vnode index stamp magic 0x%08x version %d",
+                vclass, b.getInt(0), b.getInt(4)));
+        }
+    }
+
+    /** Number of slots the file covers (a partial trailing record is not a slot). */
+    public int slots() throws NativeIoException {
+        long size = posix.fstat(fd).size();
+        long n = size / vclass.recordSize() - 1;
+        return (int) Math.max(0, n);
+    }
+
+    /** The record of a vnode number of this class; a free record (type 0) if beyond the file. */
+    public VnodeDiskObject read(int vnodeNumber) throws NativeIoException, VolumeFormatException {
+        checkClass(vnodeNumber);
+        int rs = vclass.recordSize();
+        byte[] r = NameiFiles.readAt(posix, fd, vclass.offset(VnodeClass.slot(vnodeNumber)), rs);
+        if (r.length < rs) {
+            return VnodeDiskObject.blank(vclass);
+        }
+        VnodeDiskObject v = VnodeDiskObject.wrap(vclass, r, 0);
+        check(v, vnodeNumber);
+        return v;
+    }
+
+    private void check(VnodeDiskObject v, int vnodeNumber) throws VolumeFormatException {
+        if (v.isFree()) {
+            return;
+        }
+        int t = v.type();
+        boolean ok = vclass == VnodeClass.LARGE ? t == VnodeDiskObject.TYPE_DIRECTORY
+            : (t == VnodeDiskObject.TYPE_FILE || t == VnodeDiskObject.TYPE_SYMLINK);
+        if (!ok) {
+            throw new VolumeFormatException(path, volumeId, "vnode " + vnodeNumber + " has type " + t + " in the "
+                + vclass + " index");
+        }
+        if (v.vnodeMagic() != vclass.vnodeMagic()) {
+            throw new VolumeFormatException(path, volumeId, String.format("vnode %d has magic 0x%08x", vnodeNumber,
+                v.vnodeMagic()));
+        }
+    }
+
+    private void checkClass(int vnodeNumber) {
+        if (vnodeNumber <= 0 || VnodeClass.of(vnodeNumber) != vclass) {
+            throw new IllegalArgumentException("vnode " + vnodeNumber + " is not a " + vclass + " vnode");
+        }
+    }
+
+    /** Write one record in place (the caller orders and syncs, see {@link Volume}). */
+    public void write(int vnodeNumber, VnodeDiskObject v) throws NativeIoException {
+        checkClass(vnodeNumber);
+        if (v.vnodeClass() != vclass) {
+            throw new IllegalArgumentException("a " + v.vnodeClass() + " record cannot go in the " + vclass + " index");
+        }
+        NameiFiles.writeAt(posix, fd, v.encode(), vclass.offset(VnodeClass.slot(vnodeNumber)), path);
+    }
+
+    /** A free slot number (first free, else one past the end), as VAllocVnode picks. */
+    public int firstFreeVnodeNumber() throws IOException {
+        int[] found = {-1};
+        int slots = slots();
+        scan((slot, v) -> {
+            if (found[0] < 0 && v.isFree()) {
+                found[0] = slot;
+            }
+        });
+        return vclass.vnodeNumber(found[0] >= 0 ? found[0] : slots);
+    }
+
+    /** A visitor of index slots. */
+    public interface SlotVisitor {
+        void visit(int slot, VnodeDiskObject v) throws IOException;
+    }
+
+    /** Every in-use vnode, in index order: visitor gets (vnodeNumber, record). */
+    public void forEach(SlotVisitor visitor) throws IOException {
+        scan((slot, v) -> {
+            if (!v.isFree()) {
+                visitor.visit(vclass.vnodeNumber(slot), v);
+            }
+        });
+    }
+
+    private void scan(SlotVisitor visitor) throws IOException {
+        int rs = vclass.recordSize();
+        int slots = slots();
+        for (int s = 0; s < slots; s += CHUNK_RECORDS) {
+            int n = Math.min(CHUNK_RECORDS, slots - s);
+            byte[] chunk = NameiFiles.readAt(posix, fd, vclass.offset(s), n * rs);
+            int got = chunk.length / rs;
+            for (int i = 0; i < got; i++) {
+                VnodeDiskObject v = VnodeDiskObject.wrap(vclass, chunk, i * rs);
+                check(v, vclass.vnodeNumber(s + i));
+                visitor.visit(s + i, v);
+            }
+        }
+    }
+
+    /** Shrink or extend the file to {@code slots} slots (holes read as free). */
+    public void truncateSlots(int slots) throws NativeIoException {
+        posix.ftruncate(fd, vclass.offset(slots));
+    }
+
+    public void fdatasync() throws NativeIoException {
+        posix.fdatasync(fd);
+    }
+
+    @Override
+    public void close() throws NativeIoException {
+        posix.close(fd);
+    }
+}

@@ -1,0 +1,411 @@
+package afsdr.partition;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.ReadableByteChannel;
+import java.util.EnumSet;
+
+import afsdr.nativeio.DirectFile;
+import afsdr.nativeio.Errno;
+import afsdr.nativeio.FileStat;
+import afsdr.nativeio.NativeIoException;
+import afsdr.nativeio.OpenFlag;
+import afsdr.nativeio.Posix;
+import afsdr.partition.dir.AfsDirectory;
+import afsdr.partition.dir.DirectoryFormatException;
+
+/**
+ * An open volume of a {@link NameiPartition}: its header, volume info, vnode indexes, the group's
+ * link table and its data files. Opening checks every stamp and never writes.
+ *
+ * <h2>Update order (crash safety)</h2>
+ * Data files are never modified in place. {@link #storeVnode} writes new content to a new data file
+ * (new namei tag, link count 1, data fdatasync'd), then rewrites the vnode record (one pwrite,
+ * index fdatasync'd), and only then drops the reference to the previous data file (unlinked when
+ * its count reaches 0). A crash before the record write leaves the old vnode intact plus an
+ * unreferenced new file; after it, at worst an old file whose count is one too high. A data file
+ * shared with a clone is therefore never changed under the clone (the stock fileserver's
+ * copy-on-write, obtained by construction). Volume info is rewritten in place with one pwrite of
+ * 552 bytes and fdatasync.
+ *
+ * <p>Bulk data goes through {@link DirectFile} (O_DIRECT with the discovered alignment where the
+ * filesystem supports it).
+ */
+public final class Volume implements AutoCloseable {
+    /** Transfer unit for data files. */
+    public static final int IO_CHUNK = 1 << 20;
+
+    private final NameiPartition partition;
+    private final Posix posix;
+    private final VolumeHeader header;
+    private final String volinfoPath;
+    private final int volinfoFd;
+    private final VnodeIndex large;
+    private final VnodeIndex small;
+    private final LinkTable linkTable;
+
+    private Volume(NameiPartition partition, VolumeHeader header, String volinfoPath, int volinfoFd, VnodeIndex large,
+                   VnodeIndex small, LinkTable linkTable) {
+        this.partition = partition;
+        this.posix = partition.posix();
+        this.header = header;
+        this.volinfoPath = volinfoPath;
+        this.volinfoFd = volinfoFd;
+        this.large = large;
+        this.small = small;
+        this.linkTable = linkTable;
+    }
+
+    static Volume open(NameiPartition part, VolumeHeader h) throws IOException {
+        Posix posix = part.posix();
+        long vid = Integer.toUnsignedLong(h.id());
+        int[] fds = {-1, -1, -1, -1};
+        String[] paths = {part.specialPath(h.parent(), h.volumeInfo()), part.specialPath(h.parent(), h.largeVnodeIndex()),
+            part.specialPath(h.parent(), h.smallVnodeIndex()), part.specialPath(h.parent(), h.linkTable())};
+        String[] what = {"volume info", "large vnode index", "small vnode index", "link table"};
+        boolean ok = false;
+        try {
+            for (int i = 0; i < 4; i++) {
+                try {
+                    fds[i] = posix.open(paths[i], NameiFiles.RW, 0);
+                } catch (NativeIoException e) {
+                    if (e.errno() == Errno.ENOENT) {
+                        throw new VolumeFormatException(paths[i], vid, what[i] + " file missing (header "
+                            + VolumeHeader.fileName(h.id()) + " refers to it)", e);
+                    }
+                    throw e;
+                }
+            }
+            VnodeIndex li = new VnodeIndex(posix, VnodeClass.LARGE, paths[1], fds[1], vid);
+            VnodeIndex si = new VnodeIndex(posix, VnodeClass.SMALL, paths[2], fds[2], vid);
+            LinkTable lt = new LinkTable(posix, paths[3], fds[3], Integer.toUnsignedLong(h.parent()));
+            Volume v = new Volume(part, h, paths[0], fds[0], li, si, lt);
+            v.readDiskData();
+            li.checkStamp();
+            si.checkStamp();
+            lt.checkStamp();
+            ok = true;
+            return v;
+        } finally {
+            if (!ok) {
+                for (int fd : fds) {
+                    NameiFiles.closeQuietly(posix, fd);
+                }
+            }
+        }
+    }
+
+    public int id() {
+        return header.id();
+    }
+
+    public int parentId() {
+        return header.parent();
+    }
+
+    public VolumeHeader header() {
+        return header;
+    }
+
+    public NameiPartition partition() {
+        return partition;
+    }
+
+    public VnodeIndex index(VnodeClass c) {
+        return c == VnodeClass.LARGE ? large : small;
+    }
+
+    public LinkTable linkTable() {
+        return linkTable;
+    }
+
+    /** Read and check the volume info (VI_VOLINFO). */
+    public VolumeDiskData readDiskData() throws IOException {
+        byte[] raw = NameiFiles.readAt(posix, volinfoFd, 0, VolumeDiskData.SIZE);
+        return VolumeDiskData.decode(raw, volinfoPath, Integer.toUnsignedLong(header.id()));
+    }
+
+    /** Rewrite the volume info (one pwrite + fdatasync). Its id must be this volume's. */
+    public void writeDiskData(VolumeDiskData d) throws NativeIoException {
+        if (d.id() != header.id()) {
+            throw new IllegalArgumentException("volume info of " + Integer.toUnsignedString(d.id()) + " written to volume "
+                + Integer.toUnsignedString(header.id()));
+        }
+        NameiFiles.writeAt(posix, volinfoFd, d.encode(), 0, volinfoPath);
+        posix.fdatasync(volinfoFd);
+    }
+
+    /** The record of a vnode (a free record if the slot is unused). */
+    public VnodeDiskObject readVnode(int vnodeNumber) throws IOException {
+        return index(VnodeClass.of(vnodeNumber)).read(vnodeNumber);
+    }
+
+    /** Path of a data file of this volume group. */
+    public String dataPath(long ino) {
+        return partition.abs(NameiInode.relativePath(Integer.toUnsignedLong(header.parent()), ino));
+    }
+
+    /**
+     * icreate + write: a new data file for (vnode, uniquifier) holding exactly {@code length} bytes
+     * from {@code src}, owned per OGM(dataVersion, tag), data durable on return. Returns its inode.
+     * On failure the new file and its link count are released again.
+     */
+    public long createDataFile(int vnodeNumber, int uniquifier, int dataVersion, ReadableByteChannel src, long length)
+            throws IOException {
+        int tag = linkTable.allocateTag(vnodeNumber);
+        long ino = NameiInode.regular(vnodeNumber, tag, uniquifier);
+        String p = dataPath(ino);
+        try {
+            int fd = createFile(p, dataVersion, tag);
+            posix.close(fd);
+            try (DirectFile f = DirectFile.open(posix, p, EnumSet.of(OpenFlag.READ_WRITE, OpenFlag.NOFOLLOW), 0)) {
+                writeContent(f, src, length);
+            }
+            return ino;
+        } catch (IOException | RuntimeException e) {
+            // Nothing refers to the new file yet: remove it first (frees the space, even on ENOSPC),
+            // then give the tag back; if that fails too the count only leaks (salvager fixes it).
+            try {
+                posix.unlink(p);
+            } catch (NativeIoException u) {
+                if (u.errno() != Errno.ENOENT) {
+                    e.addSuppressed(u);
+                }
+            }
+            try {
+                linkTable.adjust(vnodeNumber, tag, -1);
+            } catch (NativeIoException u) {
+                e.addSuppressed(u);
+            }
+            throw e;
+        }
+    }
+
+    private int createFile(String p, int dataVersion, int tag) throws NativeIoException {
+        try {
+            return NameiFiles.createWithOgm(posix, p, dataVersion, tag);
+        } catch (NativeIoException e) {
+            if (e.errno() == Errno.ENOENT) {
+                String dir = p.substring(0, p.lastIndexOf('/'));
+                String rel = dir.substring(partition.path().toString().length() + 1);
+                NameiFiles.mkdirs(posix, partition.path().toString(), rel);
+                return NameiFiles.createWithOgm(posix, p, dataVersion, tag);
+            }
+            if (e.errno() == Errno.EEXIST) {
+                // The tag's count was 0, so the file is an orphan left by a crash between the
+                // count reaching 0 and the unlink: nothing refers to it.
+                posix.unlink(p);
+                return NameiFiles.createWithOgm(posix, p, dataVersion, tag);
+            }
+            throw e;
+        }
+    }
+
+    private void writeContent(DirectFile f, ReadableByteChannel src, long length) throws IOException {
+        if (length > IO_CHUNK) {
+            try {
+                posix.fallocate(f.fd(), 0, 0, length);
+            } catch (NativeIoException e) {
+                if (e.errno() != Errno.EOPNOTSUPP && e.errno() != Errno.ENOSYS) {
+                    throw e;
+                }
+            }
+        }
+        int chunk = (int) Math.min(IO_CHUNK, Math.max(length, 1));
+        ByteBuffer buf = f.allocateBuffer(chunk);
+        long off = 0;
+        while (off < length) {
+            int want = (int) Math.min(chunk, length - off);
+            buf.clear().limit(want);
+            while (buf.hasRemaining()) {
+                if (src.read(buf) < 0) {
+                    throw new IOException("data source ended after " + (off + buf.position()) + " of " + length
+                        + " bytes for " + f.path());
+                }
+            }
+            buf.flip();
+            f.writeAt(buf, off);
+            off += want;
+        }
+        f.finish(length);
+    }
+
+    /**
+     * Store a vnode: if {@code data} is not null a new data file with {@code length} bytes is
+     * written first and the record's inode/length set to it; then the record is written and synced;
+     * then the previous data file of the slot (if any, and different) loses its reference.
+     * Returns the record as stored.
+     */
+    public VnodeDiskObject storeVnode(int vnodeNumber, VnodeDiskObject rec, ReadableByteChannel data, long length)
+            throws IOException {
+        VnodeIndex idx = index(VnodeClass.of(vnodeNumber));
+        VnodeDiskObject old = idx.read(vnodeNumber);
+        VnodeDiskObject v = rec.copy();
+        if (data != null) {
+            long ino = createDataFile(vnodeNumber, v.uniquifier(), v.dataVersion(), data, length);
+            v.inode(ino).length(length);
+        }
+        idx.write(vnodeNumber, v);
+        idx.fdatasync();
+        if (!old.isFree() && old.inode() != 0 && old.inode() != v.inode()) {
+            partition.releaseData(linkTable, header.parent(), old.inode());
+        }
+        return v;
+    }
+
+    /** {@link #storeVnode} with the data in memory. */
+    public VnodeDiskObject storeVnode(int vnodeNumber, VnodeDiskObject rec, byte[] data) throws IOException {
+        return storeVnode(vnodeNumber, rec, Channels.newChannel(new ByteArrayInputStream(data)), data.length);
+    }
+
+    /** Free a vnode slot (record zeroed and synced), then release its data file. */
+    public void deleteVnode(int vnodeNumber) throws IOException {
+        VnodeIndex idx = index(VnodeClass.of(vnodeNumber));
+        VnodeDiskObject old = idx.read(vnodeNumber);
+        if (old.isFree()) {
+            return;
+        }
+        idx.write(vnodeNumber, VnodeDiskObject.blank(idx.vnodeClass()).type(VnodeDiskObject.TYPE_FREE));
+        idx.fdatasync();
+        if (old.inode() != 0) {
+            partition.releaseData(linkTable, header.parent(), old.inode());
+        }
+    }
+
+    /**
+     * Open a vnode's data for reading. The file's size must equal the vnode's length (as the
+     * stock dump code insists); otherwise a {@link VolumeFormatException} names both.
+     */
+    public InputStream openData(int vnodeNumber, VnodeDiskObject v) throws IOException {
+        if (v.inode() == 0) {
+            throw new VolumeFormatException(index(v.vnodeClass()).path(), Integer.toUnsignedLong(header.id()),
+                "vnode " + vnodeNumber + " has no data file");
+        }
+        String p = dataPath(v.inode());
+        DirectFile f;
+        try {
+            f = DirectFile.open(posix, p, EnumSet.of(OpenFlag.READ_ONLY, OpenFlag.NOFOLLOW), 0);
+        } catch (NativeIoException e) {
+            if (e.errno() == Errno.ENOENT) {
+                throw new VolumeFormatException(p, Integer.toUnsignedLong(header.id()), "data file of vnode "
+                    + vnodeNumber + " missing", e);
+            }
+            throw e;
+        }
+        FileStat st = posix.fstat(f.fd());
+        if (st.size() != v.length()) {
+            f.close();
+            throw new VolumeFormatException(p, Integer.toUnsignedLong(header.id()), "data file of vnode " + vnodeNumber
+                + " is " + st.size() + " bytes, vnode says " + v.length());
+        }
+        return new DataInputStream(f, st.size());
+    }
+
+    /** The whole data of a vnode in memory (directories, symlinks, small files). */
+    public byte[] readData(int vnodeNumber, VnodeDiskObject v) throws IOException {
+        if (v.length() > Integer.MAX_VALUE - 16) {
+            throw new IOException("vnode " + vnodeNumber + " too large to read into memory: " + v.length());
+        }
+        try (InputStream in = openData(vnodeNumber, v)) {
+            return in.readAllBytes();
+        }
+    }
+
+    /** Parse a directory vnode's data. */
+    public AfsDirectory readDirectory(int vnodeNumber) throws IOException {
+        VnodeDiskObject v = readVnode(vnodeNumber);
+        if (v.type() != VnodeDiskObject.TYPE_DIRECTORY) {
+            throw new IOException("vnode " + vnodeNumber + " of volume " + Integer.toUnsignedString(header.id())
+                + " is not a directory");
+        }
+        try {
+            return AfsDirectory.parse(readData(vnodeNumber, v), dataPath(v.inode()));
+        } catch (DirectoryFormatException e) {
+            throw new VolumeFormatException(dataPath(v.inode()), Integer.toUnsignedLong(header.id()),
+                "directory vnode " + vnodeNumber + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() throws NativeIoException {
+        NativeIoException first = null;
+        for (AutoCloseable c : new AutoCloseable[] {large, small, linkTable}) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                if (first == null && e instanceof NativeIoException n) {
+                    first = n;
+                }
+            }
+        }
+        try {
+            posix.close(volinfoFd);
+        } catch (NativeIoException e) {
+            if (first == null) {
+                first = e;
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    /** Sequential reader of a data file through aligned chunks. */
+    private static final class DataInputStream extends InputStream {
+        private final DirectFile file;
+        private final long size;
+        private final ByteBuffer buf;
+        private long fileOffset;
+
+        DataInputStream(DirectFile file, long size) {
+            this.file = file;
+            this.size = size;
+            this.buf = file.allocateBuffer((int) Math.min(IO_CHUNK, Math.max(size, 1)));
+            this.buf.limit(0);
+        }
+
+        private boolean fill() throws IOException {
+            if (fileOffset >= size) {
+                return false;
+            }
+            buf.clear();
+            int n = file.readAt(buf, fileOffset);
+            if (n <= 0) {
+                throw new IOException(file.path() + " ended at " + fileOffset + " of " + size + " bytes");
+            }
+            n = (int) Math.min(n, size - fileOffset);
+            buf.flip().limit(n);
+            fileOffset += n;
+            return true;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (!buf.hasRemaining() && !fill()) {
+                return -1;
+            }
+            return buf.get() & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            if (!buf.hasRemaining() && !fill()) {
+                return -1;
+            }
+            int n = Math.min(len, buf.remaining());
+            buf.get(b, off, n);
+            return n;
+        }
+
+        @Override
+        public void close() throws IOException {
+            file.close();
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package afsdr.partition;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import afsdr.nativeio.FileStat;
+import afsdr.nativeio.JnrPosix;
+
+class VolumeRoundTripTest {
+    @TempDir(factory = RealDiskTempDirs.class)
+    Path tmp;
+
+    static void assertSameContent(TestVolumes expected, VolumeReader got) {
+        assertEquals(expected.files.keySet(), got.files.keySet());
+        for (Map.Entry<String, byte[]> e : expected.files.entrySet()) {
+            assertArrayEquals(e.getValue(), got.files.get(e.getKey()), e.getKey());
+        }
+        assertEquals(expected.links, got.links);
+        assertEquals(expected.dirs, got.dirs);
+    }
+
+    @Test
+    void createFillReopenAndReadBackEverything() throws Exception {
+        Path pdir = tmp.resolve("vicepa");
+        NameiPartition part = TestVolumes.partition(pdir);
+        TestVolumes tv = new TestVolumes();
+        try (Volume v = tv.fill(part, 536870912, "t.all", 300, 1)) {
+            assertEquals(536870912, v.id());
+        }
+        NameiPartition again = NameiPartition.open(JnrPosix.get(), pdir, "/vicepa");
+        assertEquals(List.of(536870912), again.listVolumeIds());
+        try (Volume v = again.openVolume(536870912)) {
+            VolumeDiskData d = v.readDiskData();
+            assertEquals("t.all", d.name());
+            assertTrue(d.isOnlineable());
+            assertSameContent(tv, VolumeReader.read(v));
+            int[] count = {0};
+            long[] blocks = {0};
+            for (VnodeClass c : VnodeClass.values()) {
+                v.index(c).forEach((vn, rec) -> {
+                    count[0]++;
+                    blocks[0] += VolumeTree.blocks(rec.length());
+                    FileStat st = JnrPosix.get().lstat(v.dataPath(rec.inode()));
+                    int[] ogm = NameiInode.ogm(rec.dataVersion(), NameiInode.tag(rec.inode()));
+                    // OGM carries the dataVersion at creation (directories are rewritten with theirs)
+                    assertEquals(ogm[0], st.uid(), "uid of vnode " + vn);
+                    assertEquals(ogm[2], st.permissions(), "mode of vnode " + vn);
+                    assertEquals(1, v.linkTable().count(vn, NameiInode.tag(rec.inode())));
+                });
+            }
+            assertEquals(count[0], d.filecount());
+            assertEquals(blocks[0], d.diskused());
+        }
+        // namei file names and modes on disk
+        Path special = pdir.resolve("AFSIDat/+/++++U/special");
+        assertTrue(Files.exists(special.resolve("zzzz5+++++0")), "volinfo special file");
+        assertTrue(Files.exists(special.resolve("zzzzP+++++0")), "link table");
+        assertEquals(76, Files.size(pdir.resolve("V0536870912.vol")));
+        assertEquals(552, Files.size(special.resolve("zzzz5+++++0")));
+    }
+
+    @Test
+    void bigDirectoryOverManyPagesReadsBack() throws Exception {
+        NameiPartition part = TestVolumes.partition(tmp.resolve("vicepa"));
+        TestVolumes tv = new TestVolumes();
+        try (Volume v = tv.fill(part, 536870920, "t.bigdir", 2500, 2)) {
+            VolumeReader r = VolumeReader.read(v);
+            assertSameContent(tv, r);
+            int bigdir = v.readDirectory(1).lookup("bigdir").orElseThrow().vnode();
+            assertTrue(v.readDirectory(bigdir).pageCount() > 128, "pages " + v.readDirectory(bigdir).pageCount());
+        }
+    }
+
+    @Test
+    void removeNamesFreesVnodesAndData() throws Exception {
+        NameiPartition part = TestVolumes.partition(tmp.resolve("vicepa"));
+        TestVolumes tv = new TestVolumes();
+        try (Volume v = tv.fill(part, 536870930, "t.rm", 10, 3)) {
+            VolumeTree t = new VolumeTree(v);
+            int vn = t.lookup(1, "large.bin").orElseThrow().vnode();
+            String data = v.dataPath(v.readVnode(vn).inode());
+            assertTrue(Files.exists(Path.of(data)));
+            t.remove(1, "large.bin");
+            assertFalse(Files.exists(Path.of(data)));
+            assertTrue(v.readVnode(vn).isFree());
+            assertThrows(java.io.IOException.class, () -> t.remove(1, "sub"), "not empty");
+            t.remove(t.lookup(1, "sub").orElseThrow().vnode(), "inner.txt");
+            t.flush();
+            tv.files.remove("large.bin");
+            tv.files.remove("sub/inner.txt");
+            assertSameContent(tv, VolumeReader.read(v));
+        }
+    }
+
+    @Test
+    void deleteVolumeRemovesEverything() throws Exception {
+        Path pdir = tmp.resolve("vicepa");
+        NameiPartition part = TestVolumes.partition(pdir);
+        new TestVolumes().fill(part, 536870940, "t.del", 5, 4).close();
+        part.deleteVolume(536870940);
+        assertEquals(List.of(), part.listVolumeIds());
+        assertTrue(Files.exists(pdir.resolve(NameiInode.groupDir(536870940L))) == false, "group directory removed");
+        assertTrue(Files.exists(pdir.resolve("AFSIDat/README")));
+        assertThrows(NoSuchVolumeException.class, () -> part.openVolume(536870940));
+    }
+}

@@ -1,0 +1,121 @@
+package afsdr.volser.dump;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.EnumSet;
+import java.util.Optional;
+
+import afsdr.nativeio.Errno;
+import afsdr.nativeio.NativeIoException;
+import afsdr.nativeio.OpenFlag;
+import afsdr.nativeio.Posix;
+import afsdr.partition.NameiPartition;
+import afsdr.partition.VolumeDiskData;
+
+/**
+ * The one-record journal of an atomic restore, a file {@code .afsdr-restore-<target id>} at the
+ * partition root (ignored by OpenAFS tools, which only look at {@code V*.vol} and
+ * {@code AFSIDat}). It records the target, the staging volume and the phase:
+ * <ul>
+ * <li>{@link Phase#STAGING}: the staging volume may exist and is garbage; the target is intact.
+ * Recovery deletes the staging volume.</li>
+ * <li>{@link Phase#COMMIT}: the stream was complete and applied to the staging volume; the target
+ * must become its copy. The final volume info of the target is part of the record, so recovery
+ * can redo the (idempotent) copy without the stream.</li>
+ * </ul>
+ * Each state change is a new file written in full, fsync'd, renamed over the old one, and the
+ * partition directory fsync'd: the journal is always one complete record or absent.
+ *
+ * <pre>
+ *  0 magic "AFSDRRJ1"  8 phase (1 STAGING, 2 COMMIT)  12 target id  16 staging id
+ * 20 VolumeDiskData (552 bytes, COMMIT only; zeros otherwise)
+ * </pre>
+ */
+final class RestoreJournal {
+    enum Phase { STAGING, COMMIT }
+
+    record Entry(Phase phase, int targetId, int stagingId, VolumeDiskData finalInfo) {
+    }
+
+    private static final long MAGIC = 0x4146534452524a31L; // "AFSDRRJ1"
+    private static final int SIZE = 20 + VolumeDiskData.SIZE;
+    static final String PREFIX = ".afsdr-restore-";
+
+    private RestoreJournal() {
+    }
+
+    static String path(NameiPartition p, int targetId) {
+        return p.path().resolve(String.format("%s%010d", PREFIX, Integer.toUnsignedLong(targetId))).toString();
+    }
+
+    static void write(NameiPartition p, Entry e) throws IOException {
+        Posix posix = p.posix();
+        String fin = path(p, e.targetId());
+        String tmp = fin + ".tmp";
+        ByteBuffer b = ByteBuffer.allocateDirect(SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(0, MAGIC).putInt(8, e.phase() == Phase.STAGING ? 1 : 2).putInt(12, e.targetId())
+            .putInt(16, e.stagingId());
+        if (e.finalInfo() != null) {
+            b.put(20, e.finalInfo().encode());
+        }
+        int fd = posix.open(tmp, EnumSet.of(OpenFlag.READ_WRITE, OpenFlag.CREATE, OpenFlag.TRUNCATE, OpenFlag.CLOEXEC,
+            OpenFlag.NOFOLLOW), 0600);
+        try {
+            posix.pwriteFully(fd, b, 0, tmp);
+            posix.fsync(fd);
+        } finally {
+            posix.close(fd);
+        }
+        posix.rename(tmp, fin);
+        posix.fsyncDirectory(p.path().toString());
+    }
+
+    static Optional<Entry> read(NameiPartition p, int targetId) throws IOException {
+        Posix posix = p.posix();
+        String fin = path(p, targetId);
+        int fd;
+        try {
+            fd = posix.open(fin, EnumSet.of(OpenFlag.READ_ONLY, OpenFlag.CLOEXEC, OpenFlag.NOFOLLOW), 0);
+        } catch (NativeIoException ex) {
+            if (ex.errno() == Errno.ENOENT) {
+                return Optional.empty();
+            }
+            throw ex;
+        }
+        ByteBuffer b = ByteBuffer.allocateDirect(SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        try {
+            int n = posix.preadFully(fd, b, 0);
+            if (n != SIZE || b.getLong(0) != MAGIC) {
+                throw new IOException(fin + ": not a restore journal (" + n + " bytes)");
+            }
+        } finally {
+            posix.close(fd);
+        }
+        int phase = b.getInt(8);
+        int target = b.getInt(12);
+        int staging = b.getInt(16);
+        if (target != targetId || (phase != 1 && phase != 2)) {
+            throw new IOException(fin + ": corrupt restore journal (phase " + phase + ", target "
+                + Integer.toUnsignedString(target) + ")");
+        }
+        VolumeDiskData info = null;
+        if (phase == 2) {
+            byte[] raw = new byte[VolumeDiskData.SIZE];
+            b.get(20, raw);
+            info = VolumeDiskData.decode(raw, fin, Integer.toUnsignedLong(targetId));
+        }
+        return Optional.of(new Entry(phase == 1 ? Phase.STAGING : Phase.COMMIT, target, staging, info));
+    }
+
+    static void remove(NameiPartition p, int targetId) throws IOException {
+        try {
+            p.posix().unlink(path(p, targetId));
+        } catch (NativeIoException e) {
+            if (e.errno() != Errno.ENOENT) {
+                throw e;
+            }
+        }
+        p.posix().fsyncDirectory(p.path().toString());
+    }
+}

@@ -1,0 +1,564 @@
+package afsdr.volser.dump;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Optional;
+
+import afsdr.nativeio.Errno;
+import afsdr.nativeio.NativeIoException;
+import afsdr.partition.LinkTable;
+import afsdr.partition.NameiInode;
+import afsdr.partition.NameiPartition;
+import afsdr.partition.VnodeClass;
+import afsdr.partition.VnodeDiskObject;
+import afsdr.partition.VnodeIndex;
+import afsdr.partition.Volume;
+import afsdr.partition.VolumeDiskData;
+import afsdr.volser.wire.RestoreCookie;
+
+/**
+ * Restores a dump stream into an existing volume (the volserver's AFSVolRestore; dump-format.md
+ * §6), with the semantics of the stock RestoreVolume — full records replace vnodes, header-only
+ * records keep them, vnodes absent from the dump are deleted (that is how incremental dumps
+ * carry deletions), name/type/clone come from the restore cookie, id/parent/copyDate and usage
+ * statistics stay the target's — but <b>atomically</b>: the target is left exactly as it was
+ * unless the whole stream, end marker and end of stream included, was read and applied.
+ *
+ * <h2>How the atomic replace works</h2>
+ * <ol>
+ * <li>A journal record {@code STAGING(target, staging)} is made durable ({@link RestoreJournal}).</li>
+ * <li>A staging volume with a spare id in the target's volume group is created, and the target's
+ * index records are copied into it after the link count of every data file they name was
+ * incremented (link table synced before the records are written): the staging volume shares all
+ * data files with the target, which is not modified at all.</li>
+ * <li>The stream is applied to the staging volume. New file data always goes to new data files
+ * ({@link Volume#createDataFile}), so the target's files are never written; a replaced or deleted
+ * vnode only drops the staging volume's reference, after the staging index was synced.</li>
+ * <li>Only when the reader returned END (end marker and end of stream) is the journal rewritten
+ * as {@code COMMIT(target, staging, final volume info)}, atomically (fsync, rename, directory
+ * fsync). <b>This is the commit point.</b> Before it, any failure or crash leaves the target
+ * untouched; the staging volume is deleted (on failure at once, after a crash by
+ * {@link #recover}).</li>
+ * <li>The target is made a copy of the staging volume, slot by slot: link counts of the files the
+ * new records name are incremented and the link table synced, the records written and the
+ * indexes synced, then the replaced files' references dropped; then the target's volume info is
+ * written (synced). Every step is idempotent, so after a crash {@link #recover} redoes it from the
+ * journal. The staging volume is then deleted and the journal removed.</li>
+ * </ol>
+ * A crash can leak link counts (a file kept longer than needed, as in partition-io) but never
+ * leaves a reference to a missing file. The staging volume has destroyMe set and is out of
+ * service, so volume listings skip it.
+ *
+ * <p>Memory: file data is streamed to disk (partition-io's 1 MiB transfer unit); per-vnode state
+ * is a bit per index slot and a bounded batch of pending releases.
+ *
+ * <p>Concurrency: the caller must hold the target exclusively (a volserver transaction) and must
+ * not run another restore, clone or delete in the same volume group at the same time (link table
+ * rows are updated through our own descriptor).
+ */
+public final class VolumeRestorer {
+    private static final System.Logger LOG = System.getLogger(VolumeRestorer.class.getName());
+
+    /** Name given to staging volumes; {@link #recover} only deletes volumes with this name. */
+    public static final String STAGING_NAME = "afsdr.restore.staging";
+    /** Staging volume ids are taken from 0xF0000000..0xFFFFFFFE, far above VLDB-allocated ids. */
+    static final long STAGING_ID_BASE = 0xF0000000L;
+    private static final long STAGING_ID_SPAN = 0x0FFFFFFFL;
+    /** Pending releases applied (after an index sync) in batches of this size. */
+    private static final int RELEASE_BATCH = 4096;
+    /** Slots compared per batch when committing. */
+    private static final int COMMIT_BATCH = 1024;
+
+    /**
+     * What a restore did.
+     *
+     * @param volumeId          the target
+     * @param dumpHeader        the stream's dump header
+     * @param vnodesRestored    full vnode records applied
+     * @param vnodesKept        header-only records (vnode left as it was)
+     * @param vnodesDeleted     vnodes of the target absent from the dump, deleted
+     * @param dataBytes         file data bytes written
+     * @param streamBytes       bytes of the stream consumed
+     * @param volumeInfo        the target's volume info after the restore
+     */
+    public record Result(int volumeId, DumpHeader dumpHeader, int vnodesRestored, int vnodesKept, int vnodesDeleted,
+                         long dataBytes, long streamBytes, VolumeDiskData volumeInfo) {
+    }
+
+    private VolumeRestorer() {
+    }
+
+    /**
+     * {@link #restore(NameiPartition, int, RestoreCookie, boolean, boolean, InputStream)} keeping
+     * the target's usage statistics (the stock default, DoPreserveVolumeStats).
+     */
+    public static Result restore(NameiPartition p, int volumeId, RestoreCookie cookie, boolean incremental,
+                                 InputStream in) throws IOException {
+        return restore(p, volumeId, cookie, incremental, true, in);
+    }
+
+    /**
+     * Restore the dump read from {@code in} (to its end) into volume {@code volumeId} of
+     * {@code p}, atomically (see the class comment).
+     *
+     * @param incremental    the Restore RPC's flags bit; as in OpenAFS 1.8 it changes nothing:
+     *                       whether a restore is incremental is implicit in the stream (header-only
+     *                       records and absent vnodes). Kept for the RPC layer's sake.
+     * @param preserveStats  true: keep the target's weekUse/dayUse/dayUseDate (and detailed
+     *                       statistics if initialised); false: clear them (-clear-vol-stats)
+     * @throws DumpFormatException malformed stream (VOLSERREAD_DUMPERROR); target unchanged
+     * @throws IOException         I/O failure; target unchanged unless it happened after the
+     *                             commit point, in which case {@link #recover} completes it
+     */
+    public static Result restore(NameiPartition p, int volumeId, RestoreCookie cookie, boolean incremental,
+                                 boolean preserveStats, InputStream in) throws IOException {
+        Prepared pr = prepare(p, volumeId, cookie, preserveStats, in);
+        commit(p, volumeId, pr.stagingId, pr.finalInfo, pr.applied.touched);
+        RestoreJournal.remove(p, volumeId);
+        VolumeDiskData old = pr.oldInfo;
+        if (old.creationDate() != old.updateDate()
+            && Integer.compareUnsigned(old.updateDate(), pr.finalInfo.updateDate()) > 0) {
+            LOG.log(Level.WARNING, "restore of volume {0}: updateDate went back from {1} to {2} (an older dump was "
+                + "restored over a newer volume)", Integer.toUnsignedString(volumeId),
+                Integer.toUnsignedString(old.updateDate()), Integer.toUnsignedString(pr.finalInfo.updateDate()));
+        }
+        Applied a = pr.applied;
+        return new Result(volumeId, a.dumpHeader, a.restored, a.kept, a.deleted, a.dataBytes, a.streamBytes,
+            pr.finalInfo);
+    }
+
+    /** State at the commit point: the staging volume holds the result, the journal says COMMIT. */
+    static final class Prepared {
+        final int stagingId;
+        final VolumeDiskData oldInfo;
+        final VolumeDiskData finalInfo;
+        final Applied applied;
+
+        Prepared(int stagingId, VolumeDiskData oldInfo, VolumeDiskData finalInfo, Applied applied) {
+            this.stagingId = stagingId;
+            this.oldInfo = oldInfo;
+            this.finalInfo = finalInfo;
+            this.applied = applied;
+        }
+    }
+
+    /**
+     * Steps 1–4: stage the stream and write the COMMIT journal record. On any failure before the
+     * commit point the staging volume and the journal are removed again and the target is as it
+     * was. (Package-private so that tests can stop here and play a crash.)
+     */
+    static Prepared prepare(NameiPartition p, int volumeId, RestoreCookie cookie, boolean preserveStats,
+                            InputStream in) throws IOException {
+        recoverVolume(p, volumeId);
+        VolumeDiskData old;
+        int parent;
+        try (Volume x = p.openVolume(volumeId)) {
+            old = x.readDiskData();
+            parent = x.parentId();
+        }
+        int stagingId = pickStagingId(p, volumeId);
+        RestoreJournal.write(p, new RestoreJournal.Entry(RestoreJournal.Phase.STAGING, volumeId, stagingId, null));
+        try {
+            Applied applied;
+            try (Volume staging = createStaging(p, volumeId, stagingId, parent)) {
+                applied = apply(staging, in);
+            }
+            VolumeDiskData finalInfo = finalVolumeInfo(applied.volumeHeader, old, cookie, preserveStats);
+            RestoreJournal.write(p, new RestoreJournal.Entry(RestoreJournal.Phase.COMMIT, volumeId, stagingId,
+                finalInfo));
+            return new Prepared(stagingId, old, finalInfo, applied);
+        } catch (IOException | RuntimeException | Error e) {
+            discardStaging(p, volumeId, stagingId, e);
+            throw e;
+        }
+    }
+
+    /**
+     * Finish or roll back every restore of this partition interrupted by a crash (journal files
+     * {@code .afsdr-restore-*}): a committed one is completed, an uncommitted one's staging
+     * volume is deleted. Call before serving the partition. Returns the target ids handled.
+     */
+    public static List<Integer> recover(NameiPartition p) throws IOException {
+        List<Integer> done = new ArrayList<>();
+        List<Path> journals = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(p.path(), RestoreJournal.PREFIX + "*")) {
+            ds.forEach(journals::add);
+        }
+        for (Path j : journals) {
+            String n = j.getFileName().toString();
+            if (n.endsWith(".tmp")) {
+                // an unfinished journal write: the previous record (or none) is the valid one
+                Files.deleteIfExists(j);
+                continue;
+            }
+            long id;
+            try {
+                id = Long.parseLong(n.substring(RestoreJournal.PREFIX.length()));
+            } catch (NumberFormatException e) {
+                LOG.log(Level.WARNING, "ignoring unexpected file {0}", j);
+                continue;
+            }
+            if (recoverVolume(p, (int) id)) {
+                done.add((int) id);
+            }
+        }
+        return done;
+    }
+
+    /** Complete or roll back an interrupted restore of one target; false if there was none. */
+    static boolean recoverVolume(NameiPartition p, int targetId) throws IOException {
+        Optional<RestoreJournal.Entry> je = RestoreJournal.read(p, targetId);
+        if (je.isEmpty()) {
+            return false;
+        }
+        RestoreJournal.Entry e = je.get();
+        if (e.phase() == RestoreJournal.Phase.STAGING) {
+            LOG.log(Level.WARNING, "rolling back an interrupted restore of volume {0} (staging volume {1})",
+                Integer.toUnsignedString(targetId), Integer.toUnsignedString(e.stagingId()));
+            deleteStagingIfOurs(p, e.stagingId());
+        } else {
+            LOG.log(Level.WARNING, "completing an interrupted restore of volume {0} from staging volume {1}",
+                Integer.toUnsignedString(targetId), Integer.toUnsignedString(e.stagingId()));
+            commit(p, targetId, e.stagingId(), e.finalInfo(), null);
+        }
+        RestoreJournal.remove(p, targetId);
+        return true;
+    }
+
+    private static void discardStaging(NameiPartition p, int targetId, int stagingId, Throwable cause) {
+        try {
+            deleteStagingIfOurs(p, stagingId);
+            RestoreJournal.remove(p, targetId);
+        } catch (IOException | RuntimeException e) {
+            // the journal stays: recover() will finish the cleanup
+            cause.addSuppressed(e);
+        }
+    }
+
+    private static void deleteStagingIfOurs(NameiPartition p, int stagingId) throws IOException {
+        if (!p.volumeExists(stagingId)) {
+            return;
+        }
+        try (Volume s = p.openVolume(stagingId)) {
+            if (!STAGING_NAME.equals(s.readDiskData().name())) {
+                throw new IOException("volume " + Integer.toUnsignedString(stagingId) + " named in a restore journal is "
+                    + "not a staging volume (name " + s.readDiskData().name() + "); not deleting it");
+            }
+        }
+        p.deleteVolume(stagingId);
+    }
+
+    private static int pickStagingId(NameiPartition p, int targetId) throws IOException {
+        long start = Integer.toUnsignedLong(targetId) % STAGING_ID_SPAN;
+        for (long i = 0; i < STAGING_ID_SPAN; i++) {
+            int id = (int) (STAGING_ID_BASE + (start + i) % STAGING_ID_SPAN);
+            if (!p.volumeExists(id) && RestoreJournal.read(p, id).isEmpty()) {
+                return id;
+            }
+        }
+        throw new IOException("no free staging volume id on " + p.name());
+    }
+
+    /** Step 2: a volume in the target's group whose records are the target's, sharing its files. */
+    private static Volume createStaging(NameiPartition p, int targetId, int stagingId, int parent) throws IOException {
+        Volume s = p.createVolume(stagingId, parent, d -> d.name(STAGING_NAME).inService(false)
+            .destroyMe(VolumeDiskData.DESTROY_ME));
+        boolean ok = false;
+        try (Volume x = p.openVolume(targetId)) {
+            LinkTable lt = s.linkTable();
+            for (VnodeClass c : VnodeClass.values()) {
+                x.index(c).forEach((vn, rec) -> {
+                    if (rec.inode() != 0) {
+                        lt.adjust(NameiInode.vnode(rec.inode()), NameiInode.tag(rec.inode()), 1);
+                    }
+                });
+            }
+            lt.fdatasync();
+            for (VnodeClass c : VnodeClass.values()) {
+                VnodeIndex si = s.index(c);
+                x.index(c).forEach(si::write);
+                si.fdatasync();
+            }
+            ok = true;
+            return s;
+        } finally {
+            if (!ok) {
+                s.close();
+            }
+        }
+    }
+
+    static final class Applied {
+        DumpHeader dumpHeader;
+        VolumeDiskData volumeHeader;
+        int restored;
+        int kept;
+        int deleted;
+        long dataBytes;
+        long streamBytes;
+        /** Slots of the staging indexes the stream wrote or deleted (by VnodeClass ordinal). */
+        final BitSet[] touched = {new BitSet(), new BitSet()};
+    }
+
+    /** Step 3: read the whole stream into the staging volume. */
+    private static Applied apply(Volume s, InputStream in) throws IOException {
+        Applied a = new Applied();
+        Releaser rel = new Releaser(s);
+        long[] pending = {0, 0}; // inode and length of data written for the current record
+        BitSet[] candidates = {new BitSet(), new BitSet()};
+        try {
+            DumpReader r = new DumpReader(in);
+            a.dumpHeader = r.readDumpHeader();
+            a.volumeHeader = r.readVolumeHeader();
+            // RestoreVolume's deletion candidates: every slot in use that has a data file
+            for (VnodeClass c : VnodeClass.values()) {
+                s.index(c).forEach((vn, rec) -> {
+                    if (rec.inode() != 0) {
+                        candidates[c.ordinal()].set(VnodeClass.slot(vn));
+                    }
+                });
+            }
+            DumpReader.DataConsumer toDisk = (soFar, len, data) -> {
+                pending[0] = s.createDataFile(soFar.vnodeNumber(), soFar.uniquifier(), soFar.dataVersion(),
+                    Channels.newChannel(data), len);
+                pending[1] = len;
+                a.dataBytes += len;
+            };
+            DumpReader.Section sec;
+            while ((sec = r.next(toDisk)) != DumpReader.Section.END) {
+                if (sec == DumpReader.Section.VOLUME_HEADER) {
+                    a.volumeHeader = r.volumeHeader();
+                    continue;
+                }
+                DumpVnode dv = r.vnode();
+                int vn = dv.vnodeNumber();
+                VnodeClass c = VnodeClass.of(vn);
+                candidates[c.ordinal()].clear(VnodeClass.slot(vn));
+                if (!dv.full()) {
+                    a.kept++;
+                    continue;
+                }
+                VnodeDiskObject rec = dv.toDisk();
+                if (pending[0] != 0) {
+                    rec.inode(pending[0]).length(pending[1]);
+                }
+                VnodeIndex idx = s.index(c);
+                VnodeDiskObject old = idx.read(vn);
+                idx.write(vn, rec);
+                a.touched[c.ordinal()].set(VnodeClass.slot(vn));
+                pending[0] = 0;
+                if (!old.isFree() && old.inode() != 0 && old.inode() != rec.inode()) {
+                    rel.add(old.inode());
+                }
+                a.restored++;
+            }
+            a.streamBytes = r.offset();
+            // vnodes of the target that the dump does not mention: deleted (slot zeroed as ProcessIndex does)
+            for (VnodeClass c : VnodeClass.values()) {
+                VnodeIndex idx = s.index(c);
+                byte[] zero = new byte[c.recordSize()];
+                for (int slot = candidates[c.ordinal()].nextSetBit(0); slot >= 0;
+                     slot = candidates[c.ordinal()].nextSetBit(slot + 1)) {
+                    int vn = c.vnodeNumber(slot);
+                    VnodeDiskObject old = idx.read(vn);
+                    idx.write(vn, VnodeDiskObject.wrap(c, zero, 0));
+                    a.touched[c.ordinal()].set(slot);
+                    if (!old.isFree() && old.inode() != 0) {
+                        rel.add(old.inode());
+                    }
+                    a.deleted++;
+                }
+            }
+            rel.flush();
+            return a;
+        } catch (IOException | RuntimeException | Error e) {
+            try {
+                if (pending[0] != 0) {
+                    rel.release(pending[0]); // written for a record that never reached the index
+                }
+                rel.flush(); // the staging index must match the counts before it is deleted
+            } catch (IOException | RuntimeException e2) {
+                e.addSuppressed(e2);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Drops references of a volume to data files in batches: the indexes are synced before any
+     * count is decremented, so a crash never leaves a record naming a file whose count is 0.
+     */
+    private static final class Releaser {
+        private final Volume v;
+        private final long[] batch = new long[RELEASE_BATCH];
+        private int n;
+
+        Releaser(Volume v) {
+            this.v = v;
+        }
+
+        void add(long ino) throws IOException {
+            if (n == batch.length) {
+                flush();
+            }
+            batch[n++] = ino;
+        }
+
+        void flush() throws IOException {
+            if (n == 0) {
+                return;
+            }
+            v.index(VnodeClass.LARGE).fdatasync();
+            v.index(VnodeClass.SMALL).fdatasync();
+            for (int i = 0; i < n; i++) {
+                release(batch[i]);
+            }
+            n = 0;
+            v.linkTable().fdatasync();
+        }
+
+        /** IH_DEC: one reference less, the file goes when none is left. */
+        void release(long ino) throws IOException {
+            int left = v.linkTable().adjust(NameiInode.vnode(ino), NameiInode.tag(ino), -1);
+            if (left == 0) {
+                try {
+                    v.partition().posix().unlink(v.dataPath(ino));
+                } catch (NativeIoException e) {
+                    if (e.errno() != Errno.ENOENT) {
+                        throw e;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The target's volume info after the restore (RestoreVolume's end): the dump's header (fields
+     * absent from the dump zero), name/type/cloneId from the cookie, usage statistics kept or
+     * cleared, then CopyVolumeHeader onto the target: id, parentId and copyDate stay the target's;
+     * destroyMe cleared.
+     */
+    static VolumeDiskData finalVolumeInfo(VolumeDiskData dumped, VolumeDiskData old, RestoreCookie cookie,
+                                          boolean preserveStats) throws IOException {
+        byte[] raw = dumped.encode();
+        byte[] was = old.encode();
+        ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+        // strncpy(vol.name, cookie->name, VOLSER_OLDMAXVOLNAME): the name field takes the cookie's name
+        byte[] name = cookie.name().getBytes(StandardCharsets.ISO_8859_1);
+        Arrays.fill(raw, 12, 12 + VolumeDiskData.NAME_SIZE, (byte) 0);
+        System.arraycopy(name, 0, raw, 12, Math.min(name.length, VolumeDiskData.NAME_SIZE - 1));
+        b.putInt(52, cookie.type()).putInt(60, cookie.cloneId());
+        b.put(47, (byte) 0); // needsSalvaged
+        if (preserveStats) {
+            System.arraycopy(was, 160, raw, 160, 4 + 28);  // dayUse, weekUse[7]
+            System.arraycopy(was, 192, raw, 192, 4);       // dayUseDate
+            if (old.statInitialized()) {
+                System.arraycopy(was, 424, raw, 424, VolumeDiskData.SIZE - 424);
+            }
+        } else {
+            Arrays.fill(raw, 160, 196, (byte) 0);
+        }
+        b.putInt(8, old.id()).putInt(56, old.parentId()).putInt(260, old.copyDate());
+        b.put(73, (byte) 0); // destroyMe
+        b.putInt(0, VolumeDiskData.MAGIC).putInt(4, VolumeDiskData.VERSION);
+        return VolumeDiskData.decode(raw, "restored volume info", Integer.toUnsignedLong(old.id()));
+    }
+
+    /**
+     * Step 5 (also the redo after a crash): make the target's indexes equal to the staging
+     * volume's, write its final volume info, delete the staging volume. Idempotent.
+     *
+     * @param touched the slots that can differ (those the stream wrote or deleted), or null to
+     *                compare every slot in use in either volume (recovery, where that is unknown)
+     */
+    private static void commit(NameiPartition p, int targetId, int stagingId, VolumeDiskData finalInfo,
+                               BitSet[] touched) throws IOException {
+        if (!p.volumeExists(targetId)) {
+            LOG.log(Level.WARNING, "target volume {0} of a committed restore no longer exists",
+                Integer.toUnsignedString(targetId));
+            deleteStagingIfOurs(p, stagingId);
+            return;
+        }
+        try (Volume x = p.openVolume(targetId)) {
+            // Once the staging volume's header is gone its deletion had begun, which happens only
+            // after the copy completed: then only the volume info may still be missing.
+            if (p.volumeExists(stagingId)) {
+                try (Volume s = p.openVolume(stagingId)) {
+                    Releaser rel = new Releaser(x);
+                    for (VnodeClass c : VnodeClass.values()) {
+                        BitSet slots = touched != null ? touched[c.ordinal()] : inUse(x, s, c);
+                        copyIndex(x, s, c, slots, rel);
+                    }
+                    rel.flush();
+                }
+            }
+            x.writeDiskData(finalInfo);
+        }
+        deleteStagingIfOurs(p, stagingId);
+    }
+
+    /** Slots in use in either volume. */
+    private static BitSet inUse(Volume x, Volume s, VnodeClass c) throws IOException {
+        BitSet b = new BitSet();
+        x.index(c).forEach((vn, rec) -> b.set(VnodeClass.slot(vn)));
+        s.index(c).forEach((vn, rec) -> b.set(VnodeClass.slot(vn)));
+        return b;
+    }
+
+    private static void copyIndex(Volume x, Volume s, VnodeClass c, BitSet slots, Releaser rel) throws IOException {
+        VnodeIndex xi = x.index(c);
+        VnodeIndex si = s.index(c);
+        LinkTable lt = x.linkTable();
+        byte[] zero = new byte[c.recordSize()];
+        List<int[]> changed = new ArrayList<>();
+        List<VnodeDiskObject> newRecs = new ArrayList<>();
+        List<Long> oldInodes = new ArrayList<>();
+        int slot = slots.nextSetBit(0);
+        while (slot >= 0) {
+            changed.clear();
+            newRecs.clear();
+            oldInodes.clear();
+            for (int k = 0; k < COMMIT_BATCH && slot >= 0; k++, slot = slots.nextSetBit(slot + 1)) {
+                int vn = c.vnodeNumber(slot);
+                VnodeDiskObject xr = xi.read(vn);
+                VnodeDiskObject sr = si.read(vn);
+                if ((xr.isFree() && sr.isFree()) || Arrays.equals(xr.encode(), sr.encode())) {
+                    continue;
+                }
+                long xIno = xr.isFree() ? 0 : xr.inode();
+                long sIno = sr.isFree() ? 0 : sr.inode();
+                if (sIno != 0 && sIno != xIno) {
+                    lt.adjust(NameiInode.vnode(sIno), NameiInode.tag(sIno), 1);
+                }
+                changed.add(new int[] {vn});
+                newRecs.add(sr.isFree() ? VnodeDiskObject.wrap(c, zero, 0) : sr);
+                oldInodes.add(xIno != 0 && xIno != sIno ? xIno : 0L);
+            }
+            if (changed.isEmpty()) {
+                continue;
+            }
+            lt.fdatasync();
+            for (int i = 0; i < changed.size(); i++) {
+                xi.write(changed.get(i)[0], newRecs.get(i));
+            }
+            xi.fdatasync();
+            for (long ino : oldInodes) {
+                if (ino != 0) {
+                    rel.add(ino);
+                }
+            }
+        }
+    }
+}
