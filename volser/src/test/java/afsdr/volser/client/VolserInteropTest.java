@@ -264,35 +264,56 @@ class VolserInteropTest {
         assertEquals(before.size(), seen);
     }
 
+    /**
+     * vos -format prints the full record only for status VOK; for a busy or unattachable volume
+     * (left by other tests of the shared cell) it prints the id and a status word: compare those.
+     */
+    private static boolean fullRecordOrStatusOnly(Map<String, String> e, int status, String rawOutput) {
+        if (e.containsKey("name")) {
+            return true;
+        }
+        assertNotNull(e.get("id"), "vos entry without id in:\n" + rawOutput);
+        assertTrue(status != VolserConstants.VOK, "vos printed no record for a volume we see as VOK: " + e);
+        return false;
+    }
+
     @Test
     void listVolumesAsVosListvolFormatShowsThem() throws Exception {
         for (int part : new int[] {0, 1}) {
-            Map<String, VolintInfo> ours = byName(fs1.listVolumes(part, 1));
+            Map<Integer, VolintInfo> ours = new HashMap<>();
+            fs1.listVolumes(part, 1).forEach(v -> ours.put(v.volid(), v));
             ExecResult r = cell.vos("listvol", "-server", fs1Host, "-partition", VolserConstants.partitionName(part),
                     "-format", "-noauth").orFail();
             List<Map<String, String>> vos = parseFormat(r.stdout());
-            assertEquals(vos.size(), ours.size());
+            assertEquals(vos.size(), ours.size(), r.stdout());
             for (Map<String, String> e : vos) {
-                VolintInfo v = ours.get(e.get("name"));
-                assertNotNull(v, "we did not list " + e.get("name"));
-                assertSameAsVos(v, e, part);
+                VolintInfo v = ours.get(num(e, "id"));
+                assertNotNull(v, "we did not list " + e);
+                if (fullRecordOrStatusOnly(e, v.status(), r.stdout())) {
+                    assertSameAsVos(v, e, part);
+                }
             }
-            assertTrue(ours.containsKey(part == 0 ? volA : volB));
+            assertTrue(ours.values().stream().anyMatch(v -> v.name().equals(part == 0 ? volA : volB)));
         }
         assertEquals(1234, byName(fs1.listVolumes(0, 1)).get(volA).maxquota());
     }
 
     @Test
     void extendedListAsVosListvolExtendedFormatShowsIt() throws Exception {
-        List<VolintXInfo> ours = fs1.xListVolumes(0, 1);
+        Map<Integer, VolintXInfo> ours = new HashMap<>();
+        fs1.xListVolumes(0, 1).forEach(v -> ours.put(v.volid(), v));
         ExecResult r = cell.vos("listvol", "-server", fs1Host, "-partition", "a", "-extended", "-format", "-noauth")
                 .orFail();
         List<Map<String, String>> vos = parseFormat(r.stdout());
-        assertEquals(vos.size(), ours.size());
+        assertEquals(vos.size(), ours.size(), r.stdout());
         for (Map<String, String> e : vos) {
-            VolintXInfo v = ours.stream().filter(x -> x.name().equals(e.get("name"))).findFirst().orElseThrow();
-            assertSameAsVos(v, e, 0);
+            VolintXInfo v = ours.get(num(e, "id"));
+            assertNotNull(v, "we did not list " + e);
+            if (fullRecordOrStatusOnly(e, v.status(), r.stdout())) {
+                assertSameAsVos(v, e, 0);
+            }
         }
+        assertTrue(ours.values().stream().anyMatch(v -> v.name().equals(volA)));
     }
 
     @Test
