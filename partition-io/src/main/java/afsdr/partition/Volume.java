@@ -158,19 +158,29 @@ public final class Volume implements AutoCloseable {
         int tag = linkTable.allocateTag(vnodeNumber);
         long ino = NameiInode.regular(vnodeNumber, tag, uniquifier);
         String p = dataPath(ino);
-        boolean ok = false;
         try {
             int fd = createFile(p, dataVersion, tag);
             posix.close(fd);
             try (DirectFile f = DirectFile.open(posix, p, EnumSet.of(OpenFlag.READ_WRITE, OpenFlag.NOFOLLOW), 0)) {
                 writeContent(f, src, length);
             }
-            ok = true;
             return ino;
-        } finally {
-            if (!ok) {
-                partition.releaseData(linkTable, header.parent(), ino);
+        } catch (IOException | RuntimeException e) {
+            // Nothing refers to the new file yet: remove it first (frees the space, even on ENOSPC),
+            // then give the tag back; if that fails too the count only leaks (salvager fixes it).
+            try {
+                posix.unlink(p);
+            } catch (NativeIoException u) {
+                if (u.errno() != Errno.ENOENT) {
+                    e.addSuppressed(u);
+                }
             }
+            try {
+                linkTable.adjust(vnodeNumber, tag, -1);
+            } catch (NativeIoException u) {
+                e.addSuppressed(u);
+            }
+            throw e;
         }
     }
 

@@ -44,15 +44,24 @@ public final class VolumeTree {
         this.info = volume.readDiskData();
         this.nextUniq = Math.max(info.uniquifier(), 1);
         this.reservedUpTo = nextUniq;
+        int[] files = {0};
+        long[] used = {0};
         for (VnodeClass c : VnodeClass.values()) {
             nextFree[c.ordinal()] = c.vnodeNumber(volume.index(c).slots());
+            volume.index(c).forEach((vn, rec) -> {
+                files[0]++;
+                used[0] += blocks(rec.length());
+            });
         }
+        // recomputed as the clone code and the salvager do (non-free vnodes, nBlocks each)
+        info.filecount(files[0]).diskused((int) used[0]);
     }
 
     /**
      * As the volserver's CreateVolume (volser.md §6) followed by vos's SetFlags(0): a new RW-style
      * volume with root directory 1.1 (ACL system:administrators rlidwka, mode 0777, link count 2,
-     * dataVersion 1), uniquifier 2, maxquota 5000, blessed, in service, not destroyMe.
+     * dataVersion 1), uniquifier 2, maxquota 5000, blessed, in service, not destroyMe; filecount 0 and
+     * diskused 2 as the stock server leaves them.
      */
     public static Volume createVolumeWithRoot(NameiPartition part, int volumeId, int parentId, String name, int type)
             throws IOException {
@@ -66,7 +75,9 @@ public final class VolumeTree {
             .acl(AccessList.defaultRoot());
         v.storeVnode(ROOT_VNODE, r, data);
         VolumeDiskData d = v.readDiskData();
-        d.uniquifier(2).filecount(1).diskused(blocks(data.length)).inService(true).destroyMe(0);
+        // As observed on the stock CreateVolume: the root's blocks are in diskused but filecount
+        // stays 0 until a clone or salvage recomputes it (VolumeTree recomputes both when it opens).
+        d.uniquifier(2).diskused(blocks(data.length)).inService(true).destroyMe(0);
         v.writeDiskData(d);
         return v;
     }

@@ -172,6 +172,7 @@ public final class RealCell implements AutoCloseable {
     private static boolean hookInstalled;
     private static RealCell shared;
     private static RuntimeException sharedFailure;
+    private static Options sharedOptionsOfFailure;
 
     private final Options options;
     private final Path stateDir;
@@ -180,6 +181,7 @@ public final class RealCell implements AutoCloseable {
     private final List<Daemon> stockDaemons = new ArrayList<>();
     private final List<Daemon> testDaemons = new ArrayList<>();
     private volatile boolean closed;
+    private volatile boolean isShared;
     private Duration startupTime = Duration.ZERO;
 
     private RealCell(Options options, Path stateDir) {
@@ -237,7 +239,7 @@ public final class RealCell implements AutoCloseable {
         if (shared != null && OPEN.contains(shared) && shared.options.equals(options)) {
             return shared;
         }
-        if (sharedFailure != null && shared == null && sharedOptionsOfFailure.equals(options)) {
+        if (sharedFailure != null && shared == null && options.equals(sharedOptionsOfFailure)) {
             throw new IllegalStateException("the shared real cell failed to start earlier in this JVM", sharedFailure);
         }
         try {
@@ -251,9 +253,6 @@ public final class RealCell implements AutoCloseable {
             throw e;
         }
     }
-
-    private static Options sharedOptionsOfFailure = Options.defaults();
-    private boolean isShared;
 
     /**
      * Stops every process this cell started and deletes its state directory (see the class comment).
@@ -493,10 +492,12 @@ public final class RealCell implements AutoCloseable {
             stockDaemons.add(spawnDaemon(fs, "fileserver", List.of(OPENAFS_LIBEXEC + "/fileserver", "-rxbind")));
         }
         for (String fs : fileserverNodes()) {
-            // The volserver talks to its fileserver over FSSYNC and, when the socket is not there yet, retries
-            // only after 3 s and more (G22); starting it once the socket exists saves those seconds.
-            Path socket = localDir(fs).resolve("fssync.sock");
-            await("fileserver on " + fs + " to create " + socket, REGISTRATION_TIMEOUT, () -> Files.exists(socket));
+            // The volserver talks to its fileserver over FSSYNC and, when that is not listening yet, retries
+            // only after 3 s and more (G22). The socket file appears at bind(), a moment before listen(); the
+            // FileLog line "File Server started" comes after both.
+            Path fileLog = logDir(fs).resolve("FileLog");
+            await("fileserver on " + fs + " to log 'File Server started'", REGISTRATION_TIMEOUT,
+                    () -> fileContains(fileLog, "File Server started"));
             stockDaemons.add(spawnDaemon(fs, "volserver",
                     List.of(OPENAFS_LIBEXEC + "/volserver", "-rxbind", "-log")));
         }
@@ -635,6 +636,15 @@ public final class RealCell implements AutoCloseable {
         }
     }
 
+    private static boolean fileContains(Path file, String text) {
+        try {
+            return Files.isRegularFile(file)
+                    && new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1).contains(text);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private Daemon spawnDaemon(String node, String name, List<String> cmd) {
         if (!name.matches("[A-Za-z0-9._-]+")) {
             throw new IllegalArgumentException("daemon name must be usable as a file name: " + name);
@@ -694,6 +704,7 @@ public final class RealCell implements AutoCloseable {
             }
             closed = true;
         }
+        long t0 = System.nanoTime();
         List<Daemon> tests;
         synchronized (testDaemons) {
             tests = new ArrayList<>(testDaemons);
@@ -710,6 +721,7 @@ public final class RealCell implements AutoCloseable {
         synchronized (RealCell.class) {
             OPEN.remove(this);
         }
+        LOG.log(Level.INFO, "cell {0} stopped in {1} ms", stateDir.getFileName(), (System.nanoTime() - t0) / 1_000_000);
         if (System.getenv(KEEP_ENV) != null) {
             System.err.println("realcell: " + KEEP_ENV + " is set; state of cell kept in " + stateDir);
         } else {

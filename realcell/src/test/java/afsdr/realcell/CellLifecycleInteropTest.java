@@ -104,6 +104,7 @@ class CellLifecycleInteropTest {
     @Test
     void startFailsClearlyWhenTheCellsPortIsTaken() throws Exception {
         try (DatagramSocket squatter = new DatagramSocket(new InetSocketAddress("127.1.0.1", 7003))) {
+            assertTrue(squatter.isBound());
             IllegalStateException e = assertThrows(IllegalStateException.class,
                     () -> RealCell.start(RealCell.Options.defaults().withStockNodes(RealCell.DB)));
             assertTrue(e.getMessage().contains("127.1.0.1:7003") && e.getMessage().contains("already in use"),

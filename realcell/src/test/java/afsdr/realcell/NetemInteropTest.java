@@ -102,6 +102,7 @@ class NetemInteropTest {
     @Test
     void secondNetemInTheSameNamespaceIsRefused() {
         try (Netem first = Netem.builder().lossEvery(2).onlyUdpPorts(17007).apply()) {
+            assertEquals(0, first.dropped());
             IllegalStateException e = assertThrows(IllegalStateException.class,
                     () -> Netem.builder().lossEvery(3).apply());
             assertTrue(e.getMessage().contains("another Netem"), e.getMessage());

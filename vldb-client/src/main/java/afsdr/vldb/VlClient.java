@@ -38,6 +38,9 @@ public final class VlClient implements AutoCloseable {
         RxClientConnection connect(InetSocketAddress vlServer) throws IOException;
     }
 
+    /** Rx dead time vos gives its VL connections ({@code ugen_ClientInitFlags(..., 90)}, vos-flows.md §1.1). */
+    public static final int VOS_VL_DEAD_TIME = 90;
+
     private final List<InetSocketAddress> servers;
     private final Connector connector;
     private final RxClientConnection[] conns;
@@ -126,6 +129,7 @@ public final class VlClient implements AutoCloseable {
     private RxClientConnection connection(int i) throws IOException {
         if (conns[i] == null) {
             conns[i] = connector.connect(servers.get(i));
+            conns[i].setDeadTimeSeconds(VOS_VL_DEAD_TIME);
         }
         return conns[i];
     }

@@ -399,7 +399,7 @@ public final class RxEndpoint implements AutoCloseable {
             }
             try {
                 engine.receive(p.content(), p.sender(), System.nanoTime(), output);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | AssertionError e) {
                 // a bug, not bad input (the engine drops that): keep serving, but say so
                 LOG.log(System.Logger.Level.ERROR, "Rx receive failed for a packet from " + p.sender(), e);
             } finally {

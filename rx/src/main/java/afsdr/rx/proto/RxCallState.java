@@ -642,7 +642,10 @@ public final class RxCallState {
     }
 
     private void checkSendDone(long now, RxOutput out) {
-        if (!client && lastQueued && tfirst >= tqueued && state == RX_STATE_HOLD) {
+        // soft acks suffice (rx.md §6.6): the client may never send the hard ack of the last
+        // reply packet (vos exits right after reading it)
+        boolean allAcked = tfirst >= tqueued || (tsent == tqueued && inflight == 0 && !hasLost());
+        if (!client && lastQueued && allAcked && state == RX_STATE_HOLD) {
             // the reply is acknowledged: the server call is over (HOLD -> DALLY)
             state = RX_STATE_DALLY;
             mode = RX_MODE_EOF;

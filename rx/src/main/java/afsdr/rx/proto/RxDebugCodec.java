@@ -14,8 +14,11 @@ import java.net.InetSocketAddress;
 final class RxDebugCodec {
     private RxDebugCodec() {}
 
-    /** sizeof(struct rx_debugStats): 3 int32, 4 chars, 4 int32, spare2[6]. */
-    static final int DEBUG_STATS_SIZE = 52;
+    /**
+     * sizeof(struct rx_debugStats): 3 int32, 4 chars, 4 int32, spare2[6] = 56 (rx.md §14 says 52,
+     * but the struct as compiled on Linux is 56; checked with gcc against rx.h).
+     */
+    static final int DEBUG_STATS_SIZE = 56;
     /** sizeof(struct rx_securityObjectStats): 2 chars + 10 spare, 6 int32, 4 shorts, 8 int32. */
     static final int SECURITY_STATS_SIZE = 76;
     /** sizeof(struct rx_debugConn). */

@@ -18,7 +18,8 @@ import java.util.Objects;
  * Reads the opcode (none → abort {@code RXGEN_DECODE} -454), finds the procedure (none →
  * {@code RXGEN_OPCODE} -455), decodes the arguments (failure → {@code RXGEN_SS_UNMARSHAL} -453),
  * runs the handler, and writes the results (failure → {@code RXGEN_SS_MARSHAL} -452). A handler
- * that throws {@link RxCallException} aborts the call with its code and no reply data. Any other
+ * that throws {@link RxCallException} aborts the call with its code and no reply data, after the
+ * stubs' {@code hton_syserr_conv} (ENOSPC → VDISKFULL 108, EDQUOT → VOVERQUOTA 109). Any other
  * exception of a handler propagates to the Rx server, which aborts the call and logs it.
  *
  * <p>Aborts happen by throwing {@link RxCallException} out of {@link #handle}, as the
@@ -68,6 +69,24 @@ public final class RpcDispatcher implements RxCallHandler {
         }
     }
 
+    /** Linux {@code ENOSPC}. */
+    static final int ENOSPC = 28;
+    /** Linux {@code EDQUOT}. */
+    static final int EDQUOT = 122;
+    /** {@code VDISKFULL}, what ENOSPC becomes on the wire. */
+    static final int VDISKFULL = 108;
+    /** {@code VOVERQUOTA}, what EDQUOT becomes on the wire. */
+    static final int VOVERQUOTA = 109;
+
+    /**
+     * The conversion rxgen server stubs apply to a procedure's error code
+     * ({@code hton_syserr_conv}, rx.md §17): the two errno values clients must not misread as
+     * local ones travel as the volume package's codes.
+     */
+    static int htonSyserrConv(int code) {
+        return code == ENOSPC ? VDISKFULL : code == EDQUOT ? VOVERQUOTA : code;
+    }
+
     /** The interface served. */
     public RpcInterface rpcInterface() {
         return iface;
@@ -103,7 +122,16 @@ public final class RpcDispatcher implements RxCallHandler {
                     + ": bad arguments: " + e.getMessage());
             throw new RxCallException(Rxgen.RXGEN_SS_UNMARSHAL, iface.name() + "." + op + ": " + e.getMessage(), e);
         }
-        R results = b.handler().handle(call, args);
+        R results;
+        try {
+            results = b.handler().handle(call, args);
+        } catch (RxCallException e) {
+            int wire = htonSyserrConv(e.code());
+            if (wire != e.code()) {
+                throw new RxCallException(wire, e.getMessage(), e);
+            }
+            throw e;
+        }
         XdrWriter w = new XdrWriter(call.output());
         try {
             op.results().encode(w, results);

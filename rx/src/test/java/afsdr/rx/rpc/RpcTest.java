@@ -40,6 +40,9 @@ class RpcTest {
                     if (a.volid() == 0) {
                         throw new RxCallException(NOT_FOUND, "no such entry");
                     }
+                    if (a.volid() == 2) {
+                        throw new RxCallException(a.voltype(), "errno from the disk layer");
+                    }
                     if (a.volid() == 1) {
                         return "x".repeat(66); // does not fit string<65>
                     }
@@ -95,6 +98,13 @@ class RpcTest {
     void handlerErrorCodeBecomesTheAbortCode() {
         assertEquals(NOT_FOUND, abortOf(request(518, new byte[8])));
         assertEquals(Rxgen.RXGEN_SS_MARSHAL, abortOf(request(518, HexFormat.of().parseHex("0000000100000000"))));
+    }
+
+    @Test
+    void enospcAndEdquotTravelAsVolumeCodes() {
+        assertEquals(108, abortOf(request(518, HexFormat.of().parseHex("000000020000001c"))));
+        assertEquals(109, abortOf(request(518, HexFormat.of().parseHex("000000020000007a"))));
+        assertEquals(5, abortOf(request(518, HexFormat.of().parseHex("0000000200000005"))));
     }
 
     @Test
@@ -164,6 +174,13 @@ class RpcTest {
                 throw new IOException("disk read failed");
             }));
             assertEquals(RpcClient.RX_USER_ABORT, e.code());
+            // A relayed call's failure keeps its code, and still aborts this call.
+            RpcException relayed = assertThrows(RpcException.class, () -> RpcClient.callSplit(conn, UPLOAD, "a", call -> {
+                call.output().write(new byte[10]);
+                throw new RxCallException(103, "source volume gone");
+            }));
+            assertEquals(103, relayed.code());
+            assertEquals("vol5/0", RpcClient.call(conn, LOOKUP, new IdType(5, 0)), "connection still usable");
         }
     }
 

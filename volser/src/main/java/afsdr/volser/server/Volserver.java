@@ -5,6 +5,7 @@ import afsdr.nativeio.Posix;
 import afsdr.partition.NameiPartition;
 import afsdr.partition.PartitionDiscovery;
 import afsdr.partition.VicePartition;
+import afsdr.volser.dump.VolumeRestorer;
 import afsdr.rx.netty.RxEndpoint;
 import afsdr.rx.security.RxNullSecurity;
 import afsdr.rx.security.ServerSecurity;
@@ -20,6 +21,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The volserver process: reads the configuration the stock way, attaches the vice partitions,
@@ -38,16 +42,23 @@ public final class Volserver implements AutoCloseable {
 
     private final VolserverOptions options;
     private final VolserLog log;
+    private final AuditLog audit;
+    private final VolserService service;
+    private final ScheduledExecutorService reaper;
     private final ServerConfig config;
     private final List<NameiPartition> partitions;
     private final RxEndpoint endpoint;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean closed;
 
-    private Volserver(VolserverOptions options, VolserLog log, ServerConfig config, List<NameiPartition> partitions,
-                      RxEndpoint endpoint) {
+    private Volserver(VolserverOptions options, VolserLog log, AuditLog audit, ServerConfig config,
+                      List<NameiPartition> partitions, RxEndpoint endpoint, VolserService service,
+                      ScheduledExecutorService reaper) {
         this.options = options;
         this.log = log;
+        this.audit = audit;
+        this.service = service;
+        this.reaper = reaper;
         this.config = config;
         this.partitions = partitions;
         this.endpoint = endpoint;
@@ -69,7 +80,13 @@ public final class Volserver implements AutoCloseable {
             List<NameiPartition> parts = new ArrayList<>();
             Map<Integer, String> devices = new HashMap<>();
             for (VicePartition vp : new PartitionDiscovery(options.partitionRoot, Path.of("/proc/mounts")).discover()) {
-                parts.add(NameiPartition.open(posix, vp));
+                NameiPartition np = NameiPartition.open(posix, vp);
+                // Restores cut short by a crash are finished or rolled back before anything is served.
+                for (int id : VolumeRestorer.recover(np)) {
+                    log.log("Partition " + vp.name() + ": completed an interrupted restore of volume "
+                        + Integer.toUnsignedString(id));
+                }
+                parts.add(np);
                 devices.put(vp.id(), vp.device() == null ? "" : vp.device());
                 log.log("Partition " + vp.name() + ": attached (" + vp.path() + ")");
             }
@@ -86,7 +103,11 @@ public final class Volserver implements AutoCloseable {
             } else {
                 bindAddress = InetAddress.getByAddress(new byte[4]);
             }
-            VolserService service = new VolserService(Collections.unmodifiableList(parts), Map.copyOf(devices), log);
+            AuditLog audit = AuditLog.open(options.auditLog, Clock.systemDefaultZone());
+            // rxkad will hand over its identity; until then only NoAuth makes superusers.
+            SuperUserCheck auth = new SuperUserCheck(options.localDir, config.superUsers, String::valueOf);
+            VolserService service = new VolserService(Collections.unmodifiableList(parts), Map.copyOf(devices), log,
+                audit, auth, options.restrictedQuery == VolserverOptions.RestrictedQuery.ADMIN, Clock.systemUTC());
             RxEndpoint.Builder b = RxEndpoint.builder()
                 .bind(bindAddress, options.port)
                 .workerThreads(options.threads)
@@ -101,9 +122,17 @@ public final class Volserver implements AutoCloseable {
             RxEndpoint endpoint = b.build();
             Map<Integer, ServerSecurity> security = Map.of(0, RxNullSecurity.INSTANCE);
             endpoint.addService(VOLSER_SERVICE_ID, security, service.dispatcher());
+            service.connector(peer -> endpoint.connect(peer, VOLSER_SERVICE_ID, RxNullSecurity.INSTANCE));
             log.log("Volserver listening on " + endpoint.localAddress().getAddress().getHostAddress()
                 + ":" + endpoint.localAddress().getPort() + " with " + options.threads + " threads");
-            return new Volserver(options, log, config, parts, endpoint);
+            ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread th = new Thread(r, "volser-trans-reaper");
+                th.setDaemon(true);
+                return th;
+            });
+            reaper.scheduleWithFixedDelay(() -> service.reapIdle(service.now()), TransactionTable.GCWAKEUP,
+                TransactionTable.GCWAKEUP, TimeUnit.SECONDS);
+            return new Volserver(options, log, audit, config, parts, endpoint, service, reaper);
         } catch (IOException | InterruptedException | RuntimeException e) {
             log.log("Volserver failed to start: " + e.getMessage());
             log.close();
@@ -139,7 +168,14 @@ public final class Volserver implements AutoCloseable {
         try {
             log.log("Shutting down volserver");
             endpoint.close();
+            reaper.shutdownNow();
+            // No call runs any more: every transaction ends and its volume is put back, so the
+            // partitions are left with no volume in use, as after a stock EndTrans.
+            service.endAll();
             log.log("Volserver stopped");
+            if (audit != null) {
+                audit.close();
+            }
             log.close();
         } catch (IOException e) {
             System.err.println("volserver: closing the log: " + e);

@@ -1,0 +1,62 @@
+package afsdr.volser.server;
+
+import afsdr.partition.NameiPartition;
+import afsdr.partition.Volume;
+
+/**
+ * One volserver transaction (struct volser_trans, volser.md §5): the binding of a (volume,
+ * partition) pair to an attached volume, created by TransCreate or CreateVolume and ended by
+ * EndTrans or the idle reaper.
+ *
+ * <p>The bookkeeping fields (time, activeCalls, tflags, lastProcName) are guarded by the owning
+ * {@link TransactionTable}; the volume work of an RPC is serialized on the transaction itself
+ * ({@code synchronized (trans)}), because one transaction is meant to be driven by one vos at a time.
+ */
+final class Transaction {
+    final int tid;
+    final int volumeId;
+    final int partitionId;
+    /** TransCreate flags (ITOffline, ITBusy, ITReadOnly, ITCreate); 0 for CreateVolume's. */
+    final int iflags;
+    /** Seconds since the epoch. */
+    final int creationTime;
+
+    // ---- guarded by the table
+    /** Last activity, seconds since the epoch ({@code trans->time}). */
+    int time;
+    /** RPCs currently running on this transaction ({@code trans->refCount} minus the table's own). */
+    int activeCalls;
+    /** TTDeleted: EndTrans or the reaper wanted it gone while an RPC held it. */
+    int tflags;
+    String lastProcName = "";
+    /** The reaper has logged that this transaction is idle. */
+    boolean warnedIdle;
+
+    // ---- guarded by synchronized (this)
+    /** SetFlags' last value plus VTDeleted (volser.md §5.2). */
+    volatile int vflags;
+    /** The attached volume; null once the volume was deleted or detached. */
+    Volume volume;
+    NameiPartition partition;
+    /** The on-disk inUse byte was set by this transaction and must be cleared on detach. */
+    boolean markedInUse;
+
+    Transaction(int tid, int volumeId, int partitionId, int iflags, int now) {
+        this.tid = tid;
+        this.volumeId = volumeId;
+        this.partitionId = partitionId;
+        this.iflags = iflags;
+        this.creationTime = now;
+        this.time = now;
+    }
+
+    boolean deleted() {
+        return (vflags & afsdr.volser.wire.VolserConstants.VTDeleted) != 0;
+    }
+
+    @Override
+    public String toString() {
+        return "transaction " + tid + " (volume " + Integer.toUnsignedString(volumeId) + ", partition " + partitionId
+            + ", iflags 0x" + Integer.toHexString(iflags) + ")";
+    }
+}

@@ -1,0 +1,241 @@
+package afsdr.volser.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import afsdr.partition.AccessList;
+import afsdr.partition.NameiPartition;
+import afsdr.partition.Volume;
+import afsdr.partition.VolumeDiskData;
+import afsdr.partition.VolumeTree;
+import afsdr.realcell.ExecResult;
+import afsdr.realcell.Interop;
+import afsdr.realcell.RealCell;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Dump, size, restore (full and incremental) and shadow through stock vos, our volserver (j1, in
+ * process) against the stock volserver of fs1, both on /vicepb. The data volume is written
+ * straight into our partition with partition-io (files, a directory), dumped by our server, and
+ * that dump is restored on both servers; the results must look the same to vos.
+ */
+@Interop
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class VolserverDumpInteropTest {
+    /** Id of the hand-made volume; below the VLDB's counter range so it never collides. */
+    static final int DATA_ID = 1_990_000_001;
+
+    static RealCell cell;
+    static Volserver ours;
+    static Path work;
+    static Path dumpFile;
+    static final List<String[]> cleanup = new ArrayList<>();
+
+    @BeforeAll
+    static void up() throws Exception {
+        cell = RealCell.shared();
+        Path partA = cell.partitionDir(RealCell.J1, "a");
+        Path root = partA.getParent();
+        Path partB = Files.createDirectories(root.resolve("vicepb"));
+        Files.writeString(partB.resolve("AlwaysAttach"), "");
+        Files.writeString(partA.resolve("AlwaysAttach"), "");
+        ours = Volserver.start(VolserverOptions.parse("-rxbind", "-log",
+            "-config", cell.serverConfigDir().toString(),
+            "-local-dir", cell.localDir(RealCell.J1).toString(),
+            "-partition-root", root.toString(),
+            "-logfile", cell.logDir(RealCell.J1).resolve("VolserLog.dump").toString()));
+        // The client node sees the cell's state directory at the same path (vos writes the files).
+        work = Files.createDirectories(cell.stateDir().resolve("dumptest"));
+        dumpFile = work.resolve("data.dump");
+        NameiPartition b = ours.partitions().stream().filter(p -> p.name().equals("/vicepb")).findFirst().orElseThrow();
+        try (Volume v = VolumeTree.createVolumeWithRoot(b, DATA_ID, DATA_ID, "vt.data.o", VolumeDiskData.RW)) {
+            VolumeTree t = new VolumeTree(v);
+            Random r = new Random(42);
+            for (int i = 0; i < 5; i++) {
+                byte[] data = new byte[10_000 + 7_000 * i];
+                r.nextBytes(data);
+                t.createFile(VolumeTree.ROOT_VNODE, "file" + i, data);
+            }
+            int sub = t.mkdir(VolumeTree.ROOT_VNODE, "sub", AccessList.defaultRoot());
+            t.createFile(sub, "inner", "hello from a subdirectory\n".getBytes());
+            t.symlink(VolumeTree.ROOT_VNODE, "link", "file0");
+            t.flush();
+        }
+        cleanup.add(new String[] {"zap", "-server", cell.host(RealCell.J1), "-partition", "b", "-id",
+            Integer.toString(DATA_ID)});
+    }
+
+    @AfterAll
+    static void down() {
+        try {
+            for (String[] c : cleanup) {
+                String[] a = new String[c.length + 1];
+                System.arraycopy(c, 0, a, 0, c.length);
+                a[c.length] = "-noauth";
+                cell.vos(a);
+            }
+        } finally {
+            if (ours != null) {
+                ours.close();
+            }
+        }
+    }
+
+    static ExecResult vos(String... args) {
+        String[] a = new String[args.length + 1];
+        System.arraycopy(args, 0, a, 0, args.length);
+        a[args.length] = "-noauth";
+        return cell.vos(a);
+    }
+
+    static String j1() {
+        return cell.host(RealCell.J1);
+    }
+
+    static String fs1() {
+        return cell.host(RealCell.FS1);
+    }
+
+    private static final Pattern DATE = Pattern.compile("[A-Z][a-z]{2} [A-Z][a-z]{2} [ \\d]\\d \\d\\d:\\d\\d:\\d\\d \\d{4}");
+
+    /** examine/listvol output with names, servers, ids and dates made comparable. */
+    static String norm(String out, String name, String host, String addr) {
+        String t = out.replace(host, "SERVER").replace(addr, "SERVER").replace(name, "NAME");
+        t = DATE.matcher(t).replaceAll("DATE");
+        return t.replaceAll("\\b5368709\\d\\d\\b", "ID").replaceAll("\\b1[789]\\d{8}\\b", "TIME");
+    }
+
+    @Test
+    @Order(1)
+    void dumpAndSize() throws Exception {
+        ExecResult d = vos("dump", "-id", Integer.toString(DATA_ID), "-server", j1(), "-partition", "b",
+            "-file", dumpFile.toString()).orFail();
+        long len = Files.size(dumpFile);
+        assertTrue(len > 5 * 10_000, d + " wrote " + len + " bytes");
+        byte[] bytes = Files.readAllBytes(dumpFile);
+        // The end marker: 0x04 then the dump magic 0x3A214B6E.
+        assertEquals(0x04, bytes[bytes.length - 5]);
+        assertEquals(0x3A214B6E, ((bytes[bytes.length - 4] & 0xff) << 24) | ((bytes[bytes.length - 3] & 0xff) << 16)
+            | ((bytes[bytes.length - 2] & 0xff) << 8) | (bytes[bytes.length - 1] & 0xff));
+        ExecResult size = vos("size", "-id", Integer.toString(DATA_ID), "-server", j1(), "-partition", "b", "-dump")
+            .orFail();
+        assertTrue(size.stdout().contains("dump_size: " + len), size + " but the dump has " + len + " bytes");
+    }
+
+    @Test
+    @Order(2)
+    void restoreOnBothServersThenCompare() throws Exception {
+        ExecResult rs = vos("restore", fs1(), "b", "vt.rd.s", "-file", dumpFile.toString());
+        cleanup.add(new String[] {"remove", "-id", "vt.rd.s"});
+        ExecResult ro = vos("restore", j1(), "b", "vt.rd.o", "-file", dumpFile.toString());
+        cleanup.add(new String[] {"remove", "-id", "vt.rd.o"});
+        assertEquals(0, rs.exitCode(), rs.toString());
+        assertEquals(0, ro.exitCode(), ro.toString());
+        String sa = cell.addressString(RealCell.FS1);
+        String oa = cell.addressString(RealCell.J1);
+        assertEquals(norm(rs.stdout(), "vt.rd.s", fs1(), sa), norm(ro.stdout(), "vt.rd.o", j1(), oa));
+        for (String[] v : new String[][] {{}, {"-format"}, {"-extended"}}) {
+            List<String> a = new ArrayList<>(List.of("examine", "vt.rd.s"));
+            a.addAll(List.of(v));
+            ExecResult es = vos(a.toArray(String[]::new)).orFail();
+            a.set(1, "vt.rd.o");
+            ExecResult eo = vos(a.toArray(String[]::new)).orFail();
+            assertEquals(norm(es.stdout(), "vt.rd.s", fs1(), sa), norm(eo.stdout(), "vt.rd.o", j1(), oa), es + "\n" + eo);
+        }
+        // Both restored volumes dump to the same length (the content is the same; only ids, name and
+        // dates differ inside, all fixed-size).
+        Path ds = work.resolve("s.dump");
+        Path dro = work.resolve("o.dump");
+        vos("dump", "-id", "vt.rd.s", "-file", ds.toString()).orFail();
+        vos("dump", "-id", "vt.rd.o", "-file", dro.toString()).orFail();
+        System.out.println("re-dump lengths: stock " + Files.size(ds) + ", ours " + Files.size(dro) + ", original "
+            + Files.size(dumpFile));
+        // "vt.data.o" is two bytes longer than "vt.rd.o", and the name is in the dump twice.
+        assertEquals(Files.size(dumpFile) - 4, Files.size(dro));
+        assertEquals(Files.size(ds), Files.size(dro));
+    }
+
+    @Test
+    @Order(3)
+    void incrementalRestoreOverwrite() {
+        ExecResult rs = vos("restore", fs1(), "b", "vt.rd.s", "-file", dumpFile.toString(), "-overwrite", "incremental");
+        ExecResult ro = vos("restore", j1(), "b", "vt.rd.o", "-file", dumpFile.toString(), "-overwrite", "incremental");
+        assertEquals(0, rs.exitCode(), rs.toString());
+        assertEquals(0, ro.exitCode(), ro.toString());
+        assertEquals(norm(rs.stdout(), "vt.rd.s", fs1(), cell.addressString(RealCell.FS1)),
+            norm(ro.stdout(), "vt.rd.o", j1(), cell.addressString(RealCell.J1)));
+    }
+
+    @Test
+    @Order(4)
+    void badDumpIsRefusedAndChangesNothing() throws Exception {
+        byte[] good = Files.readAllBytes(dumpFile);
+        Path cut = work.resolve("cut.dump");
+        byte[] bad = java.util.Arrays.copyOf(good, good.length / 2);
+        // Keep vos's own end-marker check happy: the file ends with the end magic.
+        System.arraycopy(good, good.length - 5, bad, bad.length - 5, 5);
+        Files.write(cut, bad);
+        ExecResult before = vos("examine", "vt.rd.o", "-format").orFail();
+        // Incremental: vos restores into the existing volume (a full overwrite would delete it first).
+        ExecResult ro = vos("restore", j1(), "b", "vt.rd.o", "-file", cut.toString(), "-overwrite", "incremental");
+        assertTrue(ro.exitCode() != 0, ro.toString());
+        ExecResult rs = vos("restore", fs1(), "b", "vt.rd.s", "-file", cut.toString(), "-overwrite", "incremental");
+        assertEquals(rs.exitCode(), ro.exitCode(), rs + "\n" + ro);
+        // The server keeps serving and our volume still dumps in full.
+        ExecResult after = vos("examine", "vt.rd.o", "-format");
+        assertEquals(0, after.exitCode(), after.toString());
+        // Our restore is atomic: the volume is exactly as before the failed attempt.
+        assertEquals(before.stdout(), after.stdout());
+        System.out.println("restore of a cut dump, stock:\n" + rs + "\nours:\n" + ro + "\nexamine before:\n" + before
+            + "\nafter:\n" + after);
+    }
+
+    @Test
+    @Order(5)
+    void shadowFromOursToStockAndWithinOurs() throws Exception {
+        // ours -> stock: our server is the Forward client of the stock server's Restore.
+        ExecResult toStock = vos("shadow", "-id", "vt.rd.o", "-fromserver", j1(), "-frompartition", "b",
+            "-toserver", fs1(), "-topartition", "a", "-toname", "vt.sh.s", "-toid", "1990000011");
+        cleanup.add(new String[] {"zap", "-server", fs1(), "-partition", "a", "-id", "1990000011"});
+        assertEquals(0, toStock.exitCode(), toStock.toString());
+        // ours -> ours, other partition.
+        ExecResult within = vos("shadow", "-id", "vt.rd.o", "-fromserver", j1(), "-frompartition", "b",
+            "-toserver", j1(), "-topartition", "a", "-toname", "vt.sh.o", "-toid", "1990000012");
+        cleanup.add(new String[] {"zap", "-server", j1(), "-partition", "a", "-id", "1990000012"});
+        assertEquals(0, within.exitCode(), within.toString());
+        // The two shadows are equal to vos.
+        ExecResult ls = vos("listvol", fs1(), "a", "-long").orFail();
+        ExecResult lo = vos("listvol", j1(), "a", "-long").orFail();
+        assertEquals(block(ls.stdout(), "vt.sh.s").replace("vt.sh.s", "N").replace(fs1(), "S"),
+            block(lo.stdout(), "vt.sh.o").replace("vt.sh.o", "N").replace(j1(), "S"), ls + "\n" + lo);
+        // An incremental shadow onto the existing one.
+        ExecResult incr = vos("shadow", "-id", "vt.rd.o", "-fromserver", j1(), "-frompartition", "b",
+            "-toserver", j1(), "-topartition", "a", "-toname", "vt.sh.o", "-toid", "1990000012", "-incremental");
+        assertEquals(0, incr.exitCode(), incr.toString());
+        // Same-length dumps of source and shadow: the content arrived whole.
+        Path a = work.resolve("src.dump");
+        Path c = work.resolve("shadow.dump");
+        vos("dump", "-id", "vt.rd.o", "-file", a.toString()).orFail();
+        vos("dump", "-id", "1990000012", "-server", j1(), "-partition", "a", "-file", c.toString()).orFail();
+        assertEquals(Files.size(a), Files.size(c));
+    }
+
+    /** The listvol -long record of one volume, dates and times blanked. */
+    static String block(String listvol, String name) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + " .*?(?=\\n\\n)", Pattern.DOTALL).matcher(listvol);
+        assertTrue(m.find(), listvol);
+        return DATE.matcher(m.group()).replaceAll("DATE").replaceAll("\\b1990000011\\b|\\b1990000012\\b", "ID");
+    }
+}

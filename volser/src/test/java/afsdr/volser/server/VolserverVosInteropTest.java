@@ -1,0 +1,358 @@
+package afsdr.volser.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import afsdr.realcell.ExecResult;
+import afsdr.realcell.Interop;
+import afsdr.realcell.RealCell;
+import afsdr.rx.netty.RxEndpoint;
+import afsdr.rx.rpc.RpcException;
+import afsdr.rx.security.RxNullSecurity;
+import afsdr.volser.client.VolserClient;
+import afsdr.volser.wire.VolserConstants;
+import afsdr.volser.wire.VolserErrors;
+import afsdr.volser.wire.VolserOps;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Each stock vos command run twice with equal inputs: against the stock volserver of fs1 and against
+ * ours (in process, bound to j1), both on their /vicepb, which nothing else in this JVM uses. The
+ * outputs must be equal once volume ids, dates, volume names and server names are normalised.
+ * The methods form one scenario (create → examine → ... → remove) and run in order.
+ */
+@Interop
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class VolserverVosInteropTest {
+    static RealCell cell;
+    static Volserver ours;
+    static Site stock;
+    static Site mine;
+    static RxEndpoint client;
+
+    /** One side of the comparison: server, the volume we made there, its id. */
+    static final class Site {
+        final String node;
+        final String host;
+        final String addr;
+        final String name;
+        String id;
+        String cloneId;
+
+        Site(String node, String suffix) {
+            this.node = node;
+            this.host = cell.host(node);
+            this.addr = cell.addressString(node);
+            this.name = "vt.vos." + suffix;
+        }
+
+        VolserClient volser() {
+            return new VolserClient(client.connect(new InetSocketAddress(cell.address(node), 7005), 4,
+                RxNullSecurity.INSTANCE));
+        }
+    }
+
+    @BeforeAll
+    static void up() throws Exception {
+        cell = RealCell.shared();
+        Path partA = cell.partitionDir(RealCell.J1, "a");
+        Path root = partA.getParent();
+        Path partB = Files.createDirectories(root.resolve("vicepb"));
+        Files.writeString(partB.resolve("AlwaysAttach"), "");
+        Files.writeString(partA.resolve("AlwaysAttach"), "");
+        ours = Volserver.start(VolserverOptions.parse("-rxbind", "-log",
+            "-config", cell.serverConfigDir().toString(),
+            "-local-dir", cell.localDir(RealCell.J1).toString(),
+            "-partition-root", root.toString(),
+            "-auditlog", cell.logDir(RealCell.J1).resolve("VolserAudit").toString(),
+            "-logfile", cell.logDir(RealCell.J1).resolve("VolserLog.vos").toString()));
+        stock = new Site(RealCell.FS1, "s");
+        mine = new Site(RealCell.J1, "o");
+        client = RxEndpoint.builder().bind(InetAddress.getByName("127.1.0.9"), 0).build();
+    }
+
+    @AfterAll
+    static void down() {
+        try {
+            for (Site s : new Site[] {stock, mine}) {
+                if (s != null) {
+                    cell.vos("remove", "-server", s.host, "-partition", "b", "-id", s.name, "-noauth");
+                    if (s.cloneId != null) {
+                        cell.vos("zap", "-server", s.host, "-partition", "b", "-id", s.cloneId, "-noauth");
+                    }
+                }
+            }
+        } finally {
+            if (client != null) {
+                client.close();
+            }
+            if (ours != null) {
+                ours.close();
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** vos with {@code {S}} = server host, {@code {V}} = volume name, {@code {I}} = volume id. */
+    static ExecResult vos(Site s, String... args) {
+        String[] a = new String[args.length + 1];
+        for (int i = 0; i < args.length; i++) {
+            a[i] = args[i].replace("{S}", s.host).replace("{V}", s.name).replace("{I}", s.id == null ? "" : s.id)
+                .replace("{C}", s.cloneId == null ? "" : s.cloneId);
+        }
+        a[args.length] = "-noauth";
+        return cell.vos(a);
+    }
+
+    /** Runs the command on both sides and asserts equal normalised stdout, stderr and exit code. */
+    static ExecResult[] same(String... args) {
+        ExecResult s = vos(stock, args);
+        ExecResult m = vos(mine, args);
+        assertEquals(norm(stock, s.stdout()), norm(mine, m.stdout()), "stdout of vos " + String.join(" ", args)
+            + "\nstock: " + s + "\nours: " + m);
+        assertEquals(norm(stock, s.stderr()), norm(mine, m.stderr()), "stderr of vos " + String.join(" ", args)
+            + "\nstock: " + s + "\nours: " + m);
+        assertEquals(s.exitCode(), m.exitCode(), "exit code of vos " + String.join(" ", args) + "\nours: " + m);
+        return new ExecResult[] {s, m};
+    }
+
+    /** {@link #same} for a command that must succeed. */
+    static ExecResult[] ok(String... args) {
+        ExecResult[] r = same(args);
+        assertEquals(0, r[1].exitCode(), "vos " + String.join(" ", args) + " against ours: " + r[1]);
+        return r;
+    }
+
+    /** {@link #same} for a command that must fail. */
+    static ExecResult[] fails(String... args) {
+        ExecResult[] r = same(args);
+        assertTrue(r[1].exitCode() != 0, "vos " + String.join(" ", args) + " should fail: " + r[1]);
+        return r;
+    }
+
+    private static final Pattern DATE = Pattern.compile("[A-Z][a-z]{2} [A-Z][a-z]{2} [ \\d]\\d \\d\\d:\\d\\d:\\d\\d \\d{4}");
+    private static final Pattern BIG = Pattern.compile("\\b\\d{9,10}\\b");
+
+    /**
+     * Server names and addresses → SERVER, volume names → NAME, dates → DATE, epoch times → TIME,
+     * volume ids (≥ 536870912, the first ids vlserver hands out) → ID1, ID2... by first appearance.
+     */
+    static String norm(Site s, String out) {
+        String t = out.replace(s.host, "SERVER").replace(s.addr, "SERVER").replace(s.name, "NAME");
+        t = DATE.matcher(t).replaceAll("DATE");
+        Map<String, String> ids = new LinkedHashMap<>();
+        Matcher m = BIG.matcher(t);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            long v = Long.parseLong(m.group());
+            String rep;
+            if (v >= 1_000_000_000L && v < 2_500_000_000L) {
+                rep = "TIME";
+            } else if (v >= 536_870_912L) {
+                rep = ids.computeIfAbsent(m.group(), k -> "ID" + (ids.size() + 1));
+            } else {
+                rep = m.group();
+            }
+            m.appendReplacement(sb, rep);
+        }
+        m.appendTail(sb);
+        return sb.toString();
+    }
+
+    static String idOf(ExecResult examine, String name) {
+        Matcher m = Pattern.compile(Pattern.quote(name) + "\\s+(\\d+)").matcher(examine.stdout());
+        assertTrue(m.find(), examine.toString());
+        return m.group(1);
+    }
+
+    // ------------------------------------------------------------------ scenario
+
+    @Test
+    @Order(1)
+    void create() {
+        ExecResult[] r = ok("create", "{S}", "b", "{V}");
+        stock.id = idOf(vos(stock, "examine", "{V}").orFail(), stock.name);
+        mine.id = idOf(vos(mine, "examine", "{V}").orFail(), mine.name);
+    }
+
+    @Test
+    @Order(2)
+    void examineInAllFormats() {
+        ExecResult[] r = ok("examine", "{V}");
+        assertTrue(r[1].stdout().contains("On-line"), r[1].toString());
+        ok("examine", "{V}", "-extended");
+        ok("examine", "{V}", "-format");
+    }
+
+    @Test
+    @Order(3)
+    void listvolInAllFormats() {
+        ok("listvol", "{S}", "b");
+        ok("listvol", "{S}", "b", "-long");
+        ok("listvol", "{S}", "b", "-extended");
+        ok("listvol", "{S}", "b", "-format");
+        ok("listvol", "{S}", "b", "-fast");
+    }
+
+    @Test
+    @Order(4)
+    void setfields() {
+        ok("setfields", "{V}", "-maxquota", "1234", "-clearuse");
+        ExecResult[] r = ok("examine", "{V}");
+        assertTrue(r[1].stdout().contains("MaxQuota       1234 K"), r[1].toString());
+    }
+
+    @Test
+    @Order(5)
+    void offlineAndOnline() {
+        ok("offline", "-server", "{S}", "-partition", "b", "-id", "{V}");
+        ExecResult[] r = ok("examine", "{V}");
+        assertTrue(r[1].stdout().contains("Off-line"), r[1].toString());
+        ok("listvol", "{S}", "b");
+        ok("online", "-server", "{S}", "-partition", "b", "-id", "{V}");
+        r = ok("examine", "{V}");
+        assertTrue(r[1].stdout().contains("On-line"), r[1].toString());
+    }
+
+    @Test
+    @Order(6)
+    void lockAndUnlock() {
+        ok("lock", "{V}");
+        ok("examine", "{V}");
+        ok("unlock", "{V}");
+    }
+
+    @Test
+    @Order(7)
+    void backupTwiceThenExamineIt() {
+        ok("backup", "{V}");
+        ok("examine", "{V}.backup");
+        ok("examine", "{V}");
+        ok("backup", "{V}");
+        ok("examine", "{V}.backup");
+        ok("listvol", "{S}", "b", "-long");
+    }
+
+    @Test
+    @Order(8)
+    void cloneReadOnly() {
+        ok("clone", "-id", "{V}", "-server", "{S}", "-partition", "b", "-toname", "{V}.c", "-readonly");
+        ExecResult[] r = ok("listvol", "{S}", "b", "-long");
+        stock.cloneId = idOf(r[0], stock.name + ".c");
+        mine.cloneId = idOf(r[1], mine.name + ".c");
+        ok("examine", "{V}");
+    }
+
+    @Test
+    @Order(9)
+    void statusAndEndtrans() throws Exception {
+        ok("status", "{S}");
+        try (VolserClient sc = stock.volser(); VolserClient mc = mine.volser()) {
+            int st = sc.transCreate((int) Long.parseLong(stock.id), 1, VolserConstants.ITReadOnly);
+            int mt = mc.transCreate((int) Long.parseLong(mine.id), 1, VolserConstants.ITReadOnly);
+            try {
+                ExecResult[] r = new ExecResult[] {vos(stock, "status", "{S}"), vos(mine, "status", "{S}")};
+                assertEquals(normStatus(stock, r[0].stdout(), st), normStatus(mine, r[1].stdout(), mt),
+                    r[0] + "\n" + r[1]);
+                // A second transaction on the same volume and partition: VOLSERVOLBUSY from both.
+                int stockBusy = assertThrows(RpcException.class, () -> sc.transCreate((int) Long.parseLong(stock.id), 1,
+                    VolserConstants.ITOffline)).code();
+                int oursBusy = assertThrows(RpcException.class, () -> mc.transCreate((int) Long.parseLong(mine.id), 1,
+                    VolserConstants.ITOffline)).code();
+                assertEquals(VolserErrors.VOLSERVOLBUSY, stockBusy);
+                assertEquals(stockBusy, oursBusy);
+                // While it is held, list and examine report the volume busy.
+                ExecResult[] busy = same("examine", "{V}");
+                assertTrue(busy[1].stdout().contains("busy"), busy[1].toString());
+                ok("listvol", "{S}", "b");
+            } finally {
+                ExecResult es = cell.vos("endtrans", "-server", stock.host, "-transaction", Integer.toString(st), "-noauth");
+                ExecResult em = cell.vos("endtrans", "-server", mine.host, "-transaction", Integer.toString(mt), "-noauth");
+                assertEquals(es.exitCode(), em.exitCode(), es + "\n" + em);
+                assertEquals(0, em.exitCode(), em.toString());
+            }
+            // Ending it again: the transaction is unknown now.
+            ExecResult es = cell.vos("endtrans", "-server", stock.host, "-transaction", Integer.toString(st), "-noauth");
+            ExecResult em = cell.vos("endtrans", "-server", mine.host, "-transaction", Integer.toString(mt), "-noauth");
+            assertEquals(es.exitCode(), em.exitCode(), es + "\n" + em);
+            assertEquals(es.stderr().replace(Integer.toString(st), "T").replace(stock.host, "S"),
+                em.stderr().replace(Integer.toString(mt), "T").replace(mine.host, "S"));
+        }
+        ok("status", "{S}");
+    }
+
+    /** vos status of one transaction, with its id, times and volume as placeholders. */
+    static String normStatus(Site s, String out, int tid) {
+        return norm(s, out.replaceAll("transaction: " + tid + "\\b", "transaction: T")
+            .replaceAll("(created|lastActiveTime|creationTime):? .*", "$1 X"));
+    }
+
+    @Test
+    @Order(10)
+    void errorsLeaveEverythingAsItWas() throws Exception {
+        ExecResult[] before = ok("listvol", "{S}", "b", "-long");
+        // Unknown volume id, unknown partition.
+        fails("zap", "-server", "{S}", "-partition", "b", "-id", "1999999999");
+        fails("listvol", "{S}", "z");
+        fails("offline", "-server", "{S}", "-partition", "b", "-id", "1999999998");
+        try (VolserClient sc = stock.volser(); VolserClient mc = mine.volser()) {
+            // 32 bytes: the most the XDR string<32> carries, one more than a volume name may have.
+            String longName = "x".repeat(32);
+            for (VolserClient c : List.of(sc, mc)) {
+                int code = assertThrows(RpcException.class, () -> c.call(VolserOps.CreateVolume,
+                    new VolserOps.CreateVolumeArgs(1, longName, 0, 0, 1999999997))).code();
+                assertEquals(VolserErrors.VOLSERBADNAME, code, "oversize name");
+                code = assertThrows(RpcException.class, () -> c.getStatus(987654)).code();
+                assertEquals(VolserErrors.ENOENT, code, "unknown transaction");
+                code = assertThrows(RpcException.class, () -> c.listOneVolume(1, 1999999996)).code();
+                assertEquals(VolserErrors.ENODEV, code, "ListOneVolume of a missing volume");
+                code = assertThrows(RpcException.class, () -> c.transCreate(1999999996, 1, VolserConstants.ITOffline))
+                    .code();
+                assertEquals(VolserErrors.VNOVOL, code, "TransCreate of a missing volume");
+                code = assertThrows(RpcException.class, () -> c.call(VolserOps.GetNthVolume, 0)).code();
+                assertEquals(VolserErrors.VOLSERNO_OP, code, "GetNthVolume");
+            }
+        }
+        ExecResult[] after = ok("listvol", "{S}", "b", "-long");
+        assertEquals(norm(mine, before[1].stdout()), norm(mine, after[1].stdout()));
+    }
+
+    @Test
+    @Order(11)
+    void zapTheClone() {
+        ok("zap", "-server", "{S}", "-partition", "b", "-id", "{C}");
+        ok("listvol", "{S}", "b");
+    }
+
+    @Test
+    @Order(12)
+    void syncvldbAndSyncserv() {
+        // Forget the clone's absence: syncvldb registers what the server holds, syncserv drops what it lacks.
+        ok("syncvldb", "-server", "{S}", "-partition", "b");
+        ok("syncserv", "-server", "{S}", "-partition", "b");
+        ok("examine", "{V}");
+    }
+
+    @Test
+    @Order(13)
+    void remove() {
+        ok("remove", "-id", "{V}");
+        ok("listvol", "{S}", "b");
+    }
+}
