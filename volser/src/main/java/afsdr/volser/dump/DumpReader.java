@@ -443,7 +443,7 @@ public final class DumpReader {
         } else if (tag > DumpTags.MAX_DATALESS_TAG) {
             throw new DumpFormatException(at, in.section, tag, "invalid tag (0x80 and above are never valid)");
         }
-        LOG.log(Level.INFO, "{0}: skipped unknown tag {1} at offset {2}", in.section, DumpTags.describe(tag), at);
+        LOG.log(Level.DEBUG, "{0}: skipped unknown tag {1} at offset {2}", in.section, DumpTags.describe(tag), at);
     }
 
     /** The data of one 'f'/'h' item: at most {@code remaining} bytes, a short stream is an error. */
