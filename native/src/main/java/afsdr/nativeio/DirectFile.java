@@ -167,10 +167,15 @@ public final class DirectFile implements Closeable {
      * last block) and make data and size durable (fdatasync covers the size change).
      */
     public void finish(long length) throws NativeIoException {
+        setLength(length);
+        posix.fdatasync(fd);
+    }
+
+    /** Set the file's size to exactly {@code length} without syncing (the caller syncs later). */
+    public void setLength(long length) throws NativeIoException {
         if (posix.fstat(fd).size() != length) {
             posix.ftruncate(fd, length);
         }
-        posix.fdatasync(fd);
     }
 
     @Override

@@ -28,7 +28,7 @@ import afsdr.partition.VolumeTree;
  * (O_DIRECT, 1 MiB transfers) against {@code dd oflag=direct / iflag=direct} on the same
  * filesystem, and the rate of 4 KiB file creation in a volume. Prints medians of several runs.
  *
- * <pre>java -cp ... afsdr.bench.storage.StorageBench [dir on the disk to measure] [MiB] [runs]</pre>
+ * <pre>java -cp ... afsdr.bench.storage.StorageBench [dir on the disk to measure] [MiB, 0 = skip] [runs]</pre>
  */
 public final class StorageBench {
     private StorageBench() {
@@ -50,7 +50,7 @@ public final class StorageBench {
             List<Double> volW = new ArrayList<>();
             List<Double> volR = new ArrayList<>();
             Path ddFile = dir.resolve("dd.bin");
-            for (int i = 0; i < runs; i++) {
+            for (int i = 0; i < runs && mib > 0; i++) {
                 ddW.add(mib / dd("if=/dev/zero", "of=" + ddFile, "bs=1M", "count=" + mib, "oflag=direct",
                     "conv=fdatasync"));
                 double t = dd("if=" + ddFile, "of=/dev/null", "bs=1M", "iflag=direct");
@@ -62,14 +62,16 @@ public final class StorageBench {
                 volW.add(mib / v[0]);
                 volR.add(mib / v[1]);
             }
-            System.out.printf("sequential write  dd oflag=direct bs=1M conv=fdatasync : %8.1f MiB/s%n", median(ddW));
-            System.out.printf("sequential write  DirectFile 1 MiB pwrite + fdatasync  : %8.1f MiB/s (%.0f %% of dd)%n",
-                median(rawW), 100 * median(rawW) / median(ddW));
-            System.out.printf("sequential write  Volume.createDataFile (namei file)   : %8.1f MiB/s (%.0f %% of dd)%n",
-                median(volW), 100 * median(volW) / median(ddW));
-            System.out.printf("sequential read   dd iflag=direct bs=1M                : %8.1f MiB/s%n", median(ddR));
-            System.out.printf("sequential read   Volume.openData stream (O_DIRECT)    : %8.1f MiB/s (%.0f %% of dd)%n",
-                median(volR), 100 * median(volR) / median(ddR));
+            if (mib > 0) {
+                System.out.printf("sequential write  dd oflag=direct bs=1M conv=fdatasync : %8.1f MiB/s%n", median(ddW));
+                System.out.printf("sequential write  DirectFile 1 MiB pwrite + fdatasync  : %8.1f MiB/s (%.0f %% of dd)%n",
+                    median(rawW), 100 * median(rawW) / median(ddW));
+                System.out.printf("sequential write  Volume.createDataFile (namei file)   : %8.1f MiB/s (%.0f %% of dd)%n",
+                    median(volW), 100 * median(volW) / median(ddW));
+                System.out.printf("sequential read   dd iflag=direct bs=1M                : %8.1f MiB/s%n", median(ddR));
+                System.out.printf("sequential read   Volume.openData stream (O_DIRECT)    : %8.1f MiB/s (%.0f %% of dd)%n",
+                    median(volR), 100 * median(volR) / median(ddR));
+            }
             for (int batch : new int[] {1, 100}) {
                 List<Double> rate = new ArrayList<>();
                 for (int i = 0; i < runs; i++) {
