@@ -295,7 +295,7 @@ public final class NameiPartition {
     LinkTable openLinkTable(VolumeHeader h) throws NativeIoException {
         String p = specialPath(h.parent(), h.linkTable());
         int fd = posix.open(p, NameiFiles.RW, 0);
-        return new LinkTable(posix, p, fd, Integer.toUnsignedLong(h.parent()));
+        return new LinkTable(posix, p, fd, Integer.toUnsignedLong(h.parent()), groupLock(h.parent()));
     }
 
     /** Make the header appear atomically: temp file, fsync, link to the real name, fsync directory. */
