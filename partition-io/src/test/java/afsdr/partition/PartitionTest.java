@@ -117,4 +117,32 @@ class PartitionTest {
         assertFalse(Files.exists(pdir.resolve(NameiInode.groupDir(536870912L))), "group directory removed");
         assertEquals(List.of(), p.listVolumeIds());
     }
+    @Test
+    void recloneBringsTheCloneUpToDateAndDropsStaleData() throws Exception {
+        Path pdir = tmp.resolve("vicepa");
+        NameiPartition p = TestVolumes.partition(pdir);
+        TestVolumes tv = new TestVolumes();
+        tv.fill(p, 536870912, "t.rw", 10, 19).close();
+        p.cloneVolume(536870912, 536870914, d -> d.type(VolumeDiskData.BK).name("t.rw.backup").destroyMe(0)).close();
+        String oldLarge;
+        try (Volume rw = p.openVolume(536870912)) {
+            VolumeTree t = new VolumeTree(rw);
+            int vn = t.lookup(1, "large.bin").orElseThrow().vnode();
+            oldLarge = rw.dataPath(rw.readVnode(vn).inode());
+            t.remove(1, "large.bin");
+            t.createFile(1, "new.txt", "after the first clone".getBytes());
+            t.flush();
+        }
+        tv.files.remove("large.bin");
+        tv.files.put("new.txt", "after the first clone".getBytes());
+        assertTrue(Files.exists(Path.of(oldLarge)), "still referenced by the backup");
+        p.recloneVolume(536870912, 536870914, null);
+        assertFalse(Files.exists(Path.of(oldLarge)), "released when the backup stopped referencing it");
+        try (Volume bk = p.openVolume(536870914); Volume rw = p.openVolume(536870912)) {
+            VolumeRoundTripTest.assertSameContent(tv, VolumeReader.read(bk));
+            assertEquals("t.rw.backup", bk.readDiskData().name());
+            rw.index(VnodeClass.SMALL).forEach((vn, r) -> assertEquals(2, rw.linkTable().count(vn,
+                NameiInode.tag(r.inode())), "vnode " + vn + " shared by RW and backup"));
+        }
+    }
 }
