@@ -152,6 +152,16 @@ public final class Volume implements AutoCloseable {
         return index(VnodeClass.of(vnodeNumber)).read(vnodeNumber);
     }
 
+    /** The ACL of a directory vnode (null if its ACL area is all zeros); errors name volume and vnode. */
+    public AccessList readAcl(int vnodeNumber) throws IOException {
+        VnodeDiskObject v = readVnode(vnodeNumber);
+        if (v.vnodeClass() != VnodeClass.LARGE) {
+            throw new IllegalArgumentException("vnode " + vnodeNumber + " is not a directory vnode");
+        }
+        return v.acl("volume " + Integer.toUnsignedString(header.id()) + ", " + large.path() + ", directory vnode "
+            + vnodeNumber);
+    }
+
     /** Path of a data file of this volume group. */
     public String dataPath(long ino) {
         return partition.abs(NameiInode.relativePath(Integer.toUnsignedLong(header.parent()), ino));
@@ -373,10 +383,12 @@ public final class Volume implements AutoCloseable {
 
     /** The whole data of a vnode in memory (directories, symlinks, small files). */
     public byte[] readData(int vnodeNumber, VnodeDiskObject v) throws IOException {
-        if (v.length() > Integer.MAX_VALUE - 16) {
-            throw new IOException("vnode " + vnodeNumber + " too large to read into memory: " + v.length());
-        }
+        // openData first: it checks the recorded length against the file (a corrupt record fails there)
         try (InputStream in = openData(vnodeNumber, v)) {
+            if (v.length() > Integer.MAX_VALUE - 16) {
+                throw new IOException("vnode " + vnodeNumber + " of volume " + Integer.toUnsignedString(header.id())
+                    + " is too large to read into memory: " + v.length() + " bytes");
+            }
             return in.readAllBytes();
         }
     }
@@ -389,7 +401,8 @@ public final class Volume implements AutoCloseable {
                 + " is not a directory");
         }
         try {
-            return AfsDirectory.parse(readData(vnodeNumber, v), dataPath(v.inode()));
+            return AfsDirectory.parse(readData(vnodeNumber, v), "volume " + Integer.toUnsignedString(header.id())
+                + ", directory vnode " + vnodeNumber + ", " + dataPath(v.inode()));
         } catch (DirectoryFormatException e) {
             throw new VolumeFormatException(dataPath(v.inode()), Integer.toUnsignedLong(header.id()),
                 "directory vnode " + vnodeNumber + ": " + e.getMessage(), e);
