@@ -10,8 +10,9 @@ import java.util.Set;
  * A file opened for bulk data, with O_DIRECT when the filesystem takes it.
  *
  * <p>The O_DIRECT alignment is discovered, not assumed: statx STATX_DIOALIGN when the kernel
- * reports it (Linux 6.1+), otherwise the filesystem block size from statvfs (always a multiple of
- * the device's logical block size). Where the filesystem refuses O_DIRECT (EINVAL at open, e.g.
+ * reports it (Linux 6.1+); otherwise, for a file with data, by probing O_DIRECT reads of 512..4096
+ * bytes; otherwise the filesystem block size from statvfs (a multiple of the device's logical
+ * block size). Where the filesystem refuses O_DIRECT (EINVAL at open, e.g.
  * tmpfs) the file is opened buffered and durability comes from fdatasync; this is logged once.
  *
  * <p>In direct mode every transfer goes through aligned offsets and aligned lengths; a file whose
@@ -88,9 +89,10 @@ public final class DirectFile implements Closeable {
                     memAlign = st.dioMemAlign();
                     offAlign = st.dioOffsetAlign();
                 } else {
-                    long bs = posix.statvfs(path).blockSize();
-                    memAlign = (int) bs;
-                    offAlign = (int) bs;
+                    int probed = st.size() >= MAX_PROBE ? probeAlignment(posix, fd) : 0;
+                    int a = probed > 0 ? probed : (int) posix.statvfs(path).blockSize();
+                    memAlign = a;
+                    offAlign = a;
                 }
             } catch (NativeIoException e) {
                 posix.close(fd);
@@ -98,6 +100,30 @@ public final class DirectFile implements Closeable {
             }
         }
         return new DirectFile(posix, path, fd, direct, memAlign, offAlign);
+    }
+
+    /** Largest alignment tried by {@link #probeAlignment}; the file must hold at least this much. */
+    static final int MAX_PROBE = 4096;
+
+    /**
+     * Without STATX_DIOALIGN (kernels before 6.1): the smallest power of two from 512 to 4096 at
+     * which an O_DIRECT pread of one block at offset 0 is accepted (EINVAL means misaligned).
+     * Only meaningful on a file with data there (a read at EOF may succeed whatever the alignment),
+     * hence the size check by the caller. Returns 0 if none is accepted.
+     */
+    static int probeAlignment(Posix posix, int fd) throws NativeIoException {
+        for (int a = 512; a <= MAX_PROBE; a <<= 1) {
+            ByteBuffer b = AlignedBuffers.allocate(a, a);
+            try {
+                posix.pread(fd, b, 0);
+                return a;
+            } catch (NativeIoException e) {
+                if (e.errno() != Errno.EINVAL) {
+                    throw e;
+                }
+            }
+        }
+        return 0;
     }
 
     public int fd() {
