@@ -1,7 +1,6 @@
 package afsdr.bench.storage;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
@@ -69,7 +68,7 @@ public final class StorageBench {
                 System.out.printf("sequential write  Volume.createDataFile (namei file)   : %8.1f MiB/s (%.0f %% of dd)%n",
                     median(volW), 100 * median(volW) / median(ddW));
                 System.out.printf("sequential read   dd iflag=direct bs=1M                : %8.1f MiB/s%n", median(ddR));
-                System.out.printf("sequential read   Volume.openData stream (O_DIRECT)    : %8.1f MiB/s (%.0f %% of dd)%n",
+                System.out.printf("sequential read   Volume.transferData (O_DIRECT)       : %8.1f MiB/s (%.0f %% of dd)%n",
                     median(volR), 100 * median(volR) / median(ddR));
             }
             for (int batch : new int[] {1, 100}) {
@@ -178,14 +177,23 @@ public final class StorageBench {
             w = (System.nanoTime() - t0) / 1e9;
             // written with O_DIRECT and read with O_DIRECT: no page cache on either side, as for dd
             t0 = System.nanoTime();
-            long n = 0;
-            byte[] buf = new byte[1 << 20];
-            try (InputStream in = v.openData(vn, v.readVnode(vn))) {
-                int k;
-                while ((k = in.read(buf)) > 0) {
-                    n += k;
+            long n = v.transferData(vn, v.readVnode(vn), new java.nio.channels.WritableByteChannel() {
+                @Override
+                public int write(ByteBuffer src) {
+                    int k = src.remaining();
+                    src.position(src.limit());
+                    return k;
                 }
-            }
+
+                @Override
+                public boolean isOpen() {
+                    return true;
+                }
+
+                @Override
+                public void close() {
+                }
+            });
             r = (System.nanoTime() - t0) / 1e9;
             if (n != bytes) {
                 throw new IOException("read " + n + " of " + bytes);
