@@ -65,7 +65,7 @@ public final class StorageBench {
                 System.out.printf("sequential write  dd oflag=direct bs=1M conv=fdatasync : %8.1f MiB/s%n", median(ddW));
                 System.out.printf("sequential write  DirectFile 1 MiB pwrite + fdatasync  : %8.1f MiB/s (%.0f %% of dd)%n",
                     median(rawW), 100 * median(rawW) / median(ddW));
-                System.out.printf("sequential write  Volume.createDataFile (namei file)   : %8.1f MiB/s (%.0f %% of dd)%n",
+                System.out.printf("sequential write  VolumeTree.createFile + flush        : %8.1f MiB/s (%.0f %% of dd)%n",
                     median(volW), 100 * median(volW) / median(ddW));
                 System.out.printf("sequential read   dd iflag=direct bs=1M                : %8.1f MiB/s%n", median(ddR));
                 System.out.printf("sequential read   Volume.transferData (O_DIRECT)       : %8.1f MiB/s (%.0f %% of dd)%n",
