@@ -231,7 +231,8 @@ class CorruptVolumeTest {
         try (Volume v = p.openVolume(VID)) {
             v.index(VnodeClass.LARGE).forEach((vn, rec) -> targets.add(Path.of(v.dataPath(rec.inode()))));
         }
-        for (int iter = 0; iter < 300; iter++) {
+        int iterations = Integer.getInteger("afsdr.fuzz.iterations", 120);
+        for (int iter = 0; iter < iterations; iter++) {
             Path f = targets.get(r.nextInt(targets.size()));
             byte[] good = Files.readAllBytes(f);
             byte[] bad = good.clone();
