@@ -10,8 +10,9 @@ import java.util.Set;
  * A file opened for bulk data, with O_DIRECT when the filesystem takes it.
  *
  * <p>The O_DIRECT alignment is discovered, not assumed: statx STATX_DIOALIGN when the kernel
- * reports it (Linux 6.1+), otherwise the filesystem block size from statvfs (always a multiple of
- * the device's logical block size). Where the filesystem refuses O_DIRECT (EINVAL at open, e.g.
+ * reports it (Linux 6.1+); otherwise, for a file with data, by probing O_DIRECT reads of 512..4096
+ * bytes; otherwise the filesystem block size from statvfs (a multiple of the device's logical
+ * block size). Where the filesystem refuses O_DIRECT (EINVAL at open, e.g.
  * tmpfs) the file is opened buffered and durability comes from fdatasync; this is logged once.
  *
  * <p>In direct mode every transfer goes through aligned offsets and aligned lengths; a file whose
@@ -21,6 +22,8 @@ import java.util.Set;
 public final class DirectFile implements Closeable {
     private static final System.Logger LOG = System.getLogger(DirectFile.class.getName());
     private static volatile boolean loggedFallback;
+    /** Memory alignment used for buffers regardless of the minimum the kernel reports. */
+    public static final int PAGE_SIZE = 4096;
 
     private final Posix posix;
     private final String path;
@@ -86,9 +89,10 @@ public final class DirectFile implements Closeable {
                     memAlign = st.dioMemAlign();
                     offAlign = st.dioOffsetAlign();
                 } else {
-                    long bs = posix.statvfs(path).blockSize();
-                    memAlign = (int) bs;
-                    offAlign = (int) bs;
+                    int probed = st.size() >= MAX_PROBE ? probeAlignment(posix, fd) : 0;
+                    int a = probed > 0 ? probed : (int) posix.statvfs(path).blockSize();
+                    memAlign = a;
+                    offAlign = a;
                 }
             } catch (NativeIoException e) {
                 posix.close(fd);
@@ -96,6 +100,30 @@ public final class DirectFile implements Closeable {
             }
         }
         return new DirectFile(posix, path, fd, direct, memAlign, offAlign);
+    }
+
+    /** Largest alignment tried by {@link #probeAlignment}; the file must hold at least this much. */
+    static final int MAX_PROBE = 4096;
+
+    /**
+     * Without STATX_DIOALIGN (kernels before 6.1): the smallest power of two from 512 to 4096 at
+     * which an O_DIRECT pread of one block at offset 0 is accepted (EINVAL means misaligned).
+     * Only meaningful on a file with data there (a read at EOF may succeed whatever the alignment),
+     * hence the size check by the caller. Returns 0 if none is accepted.
+     */
+    static int probeAlignment(Posix posix, int fd) throws NativeIoException {
+        for (int a = 512; a <= MAX_PROBE; a <<= 1) {
+            ByteBuffer b = AlignedBuffers.allocate(a, a);
+            try {
+                posix.pread(fd, b, 0);
+                return a;
+            } catch (NativeIoException e) {
+                if (e.errno() != Errno.EINVAL) {
+                    throw e;
+                }
+            }
+        }
+        return 0;
     }
 
     public int fd() {
@@ -115,9 +143,14 @@ public final class DirectFile implements Closeable {
         return Math.max(memAlign, offsetAlign);
     }
 
-    /** A direct buffer of at least {@code size} bytes suitable for this file's transfers. */
+    /**
+     * A direct buffer of at least {@code size} bytes suitable for this file's transfers. Its
+     * address is page-aligned even where the filesystem would accept less (STATX_DIOALIGN often
+     * says 512): measured on ext4/virtio, 1 MiB O_DIRECT writes from a 512-aligned buffer ran at
+     * 25-45 MiB/s against 550-800 MiB/s from a page-aligned one.
+     */
     public ByteBuffer allocateBuffer(int size) {
-        int a = Math.max(alignment(), 8);
+        int a = Math.max(alignment(), PAGE_SIZE);
         return AlignedBuffers.allocate((int) AlignedBuffers.roundUp(size, a), a);
     }
 
@@ -160,10 +193,15 @@ public final class DirectFile implements Closeable {
      * last block) and make data and size durable (fdatasync covers the size change).
      */
     public void finish(long length) throws NativeIoException {
+        setLength(length);
+        posix.fdatasync(fd);
+    }
+
+    /** Set the file's size to exactly {@code length} without syncing (the caller syncs later). */
+    public void setLength(long length) throws NativeIoException {
         if (posix.fstat(fd).size() != length) {
             posix.ftruncate(fd, length);
         }
-        posix.fdatasync(fd);
     }
 
     @Override

@@ -164,4 +164,39 @@ class JnrPosixTest {
         }
         assertFalse(Files.exists(Path.of(d)));
     }
+    @Test
+    void alignmentIsProbedWhenStatxDoesNotReportIt() throws Exception {
+        String p = dir.resolve("probe").toString();
+        java.nio.file.Files.write(Path.of(p), new byte[8192]);
+        // a kernel without STATX_DIOALIGN on a device with 2048-byte logical blocks
+        Posix old = (Posix) java.lang.reflect.Proxy.newProxyInstance(Posix.class.getClassLoader(),
+            new Class<?>[] {Posix.class}, (proxy, m, args) -> {
+                if (m.isDefault()) {
+                    return java.lang.reflect.InvocationHandler.invokeDefault(proxy, m, args);
+                }
+                if (m.getName().equals("fstat")) {
+                    FileStat st = posix.fstat((Integer) args[0]);
+                    return new FileStat(st.ino(), st.size(), st.blocks(), st.mode(), st.uid(), st.gid(), st.nlink(),
+                        st.mtimeSeconds(), 0, 0);
+                }
+                if (m.getName().equals("pread") && ((ByteBuffer) args[1]).remaining() < 2048) {
+                    throw new NativeIoException("pread", "fd " + args[0], Errno.EINVAL);
+                }
+                try {
+                    return m.invoke(posix, args);
+                } catch (java.lang.reflect.InvocationTargetException e) {
+                    throw e.getCause();
+                }
+            });
+        try (DirectFile f = DirectFile.open(old, p, EnumSet.of(OpenFlag.READ_ONLY), 0)) {
+            assertTrue(f.isDirect());
+            assertEquals(2048, f.alignment());
+        }
+        // an empty file cannot be probed: the filesystem block size is used
+        String e = dir.resolve("empty").toString();
+        java.nio.file.Files.write(Path.of(e), new byte[0]);
+        try (DirectFile f = DirectFile.open(old, e, EnumSet.of(OpenFlag.READ_ONLY), 0)) {
+            assertEquals(posix.statvfs(e).blockSize(), f.alignment());
+        }
+    }
 }

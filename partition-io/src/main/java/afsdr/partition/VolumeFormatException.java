@@ -13,7 +13,7 @@ public class VolumeFormatException extends IOException {
     private final long volumeId;
 
     public VolumeFormatException(String file, long volumeId, String detail) {
-        super("volume " + Integer.toUnsignedString((int) volumeId) + ", " + file + ": " + detail);
+        super((volumeId == 0 ? "" : "volume " + Integer.toUnsignedString((int) volumeId) + ", ") + file + ": " + detail);
         this.file = file;
         this.volumeId = volumeId;
     }

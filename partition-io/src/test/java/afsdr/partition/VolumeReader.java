@@ -24,7 +24,7 @@ final class VolumeReader {
 
     private void walk(Volume v, int dirVnode, String path, int parentVnode) throws IOException {
         VnodeDiskObject dv = v.readVnode(dirVnode);
-        dirs.put(path.isEmpty() ? "" : path.substring(0, path.length() - 1), dv.acl("dir " + dirVnode));
+        dirs.put(path.isEmpty() ? "" : path.substring(0, path.length() - 1), v.readAcl(dirVnode));
         AfsDirectory d = v.readDirectory(dirVnode);
         int subdirs = 0;
         for (DirEntry e : d.entries()) {
@@ -36,6 +36,7 @@ final class VolumeReader {
                 check(e.vnode() == parentVnode, "'..' of " + path);
                 continue;
             }
+            check(e.vnode() > 0 && e.vnode() < NameiInode.VNODE_MASK, path + e.name() + " names vnode " + e.vnode());
             VnodeDiskObject c = v.readVnode(e.vnode());
             check(!c.isFree(), path + e.name() + " names free vnode " + e.vnode());
             check(c.uniquifier() == e.unique(), path + e.name() + " uniquifier");

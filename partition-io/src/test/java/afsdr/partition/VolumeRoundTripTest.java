@@ -45,6 +45,11 @@ class VolumeRoundTripTest {
             assertEquals("t.all", d.name());
             assertTrue(d.isOnlineable());
             assertSameContent(tv, VolumeReader.read(v));
+            int big = v.readDirectory(1).lookup("large.bin").orElseThrow().vnode();
+            java.io.ByteArrayOutputStream sink = new java.io.ByteArrayOutputStream();
+            assertEquals(tv.files.get("large.bin").length, v.transferData(big, v.readVnode(big),
+                java.nio.channels.Channels.newChannel(sink)));
+            assertArrayEquals(tv.files.get("large.bin"), sink.toByteArray());
             int[] count = {0};
             long[] blocks = {0};
             for (VnodeClass c : VnodeClass.values()) {

@@ -45,9 +45,12 @@ public final class AfsDirectory {
     private static final int HASH_OFFSET = 160;
 
     private final List<byte[]> pages;
+    /** Names the directory (file, volume, vnode) in errors found after parsing. */
+    private final String context;
 
-    private AfsDirectory(List<byte[]> pages) {
+    private AfsDirectory(List<byte[]> pages, String context) {
         this.pages = pages;
+        this.context = context;
     }
 
     /** afs_dir_MakeDir: a new directory holding "." (me) and ".." (parent). */
@@ -64,7 +67,7 @@ public final class AfsDirectory {
         }
         List<byte[]> pages = new ArrayList<>();
         pages.add(p0);
-        AfsDirectory d = new AfsDirectory(pages);
+        AfsDirectory d = new AfsDirectory(pages, "new directory " + meVnode + "." + meUnique);
         try {
             d.create(".", meVnode, meUnique);
             d.create("..", parentVnode, parentUnique);
@@ -100,7 +103,7 @@ public final class AfsDirectory {
         if (pgcount != 0 && pgcount != n) {
             throw new DirectoryFormatException(context + ": header pgcount " + pgcount + " but file has " + n + " pages");
         }
-        return new AfsDirectory(pages);
+        return new AfsDirectory(pages, context);
     }
 
     /** afs_dir_DirHash. */
@@ -175,7 +178,7 @@ public final class AfsDirectory {
         int steps = 0;
         while (blob != 0) {
             if (++steps > BIG_MAX_PAGES * ENTRIES_PER_PAGE) {
-                throw new DirectoryFormatException("hash chain " + h + " loops");
+                throw new DirectoryFormatException(context + ": hash chain " + h + " loops");
             }
             byte[] page = pageOf(blob);
             int off = (blob % ENTRIES_PER_PAGE) * 32;
@@ -193,20 +196,20 @@ public final class AfsDirectory {
     private byte[] pageOf(int blob) throws DirectoryFormatException {
         int p = blob / ENTRIES_PER_PAGE;
         if (p >= pages.size() || blob % ENTRIES_PER_PAGE == 0 || (p == 0 && blob <= DHE)) {
-            throw new DirectoryFormatException("hash chain points at blob " + blob + " outside the entries of a "
+            throw new DirectoryFormatException(context + ": hash chain points at blob " + blob + " outside the entries of a "
                 + pages.size() + "-page directory");
         }
         return pages.get(p);
     }
 
     /** Index just past the name: the NUL must come before the end of the page (GetVerifiedBlob). */
-    private static int nameEnd(byte[] page, int start, int blob) throws DirectoryFormatException {
+    private int nameEnd(byte[] page, int start, int blob) throws DirectoryFormatException {
         for (int i = start; i < PAGE_SIZE; i++) {
             if (page[i] == 0) {
                 return i;
             }
         }
-        throw new DirectoryFormatException("name of blob " + blob + " is not terminated within its page");
+        throw new DirectoryFormatException(context + ": name of blob " + blob + " is not terminated within its page");
     }
 
     private DirEntry entryAt(int blob) throws DirectoryFormatException {
@@ -226,7 +229,7 @@ public final class AfsDirectory {
             int steps = 0;
             while (blob != 0) {
                 if (++steps > BIG_MAX_PAGES * ENTRIES_PER_PAGE) {
-                    throw new DirectoryFormatException("hash chain " + h + " loops");
+                    throw new DirectoryFormatException(context + ": hash chain " + h + " loops");
                 }
                 DirEntry e = entryAt(blob);
                 out.add(e);
@@ -340,7 +343,7 @@ public final class AfsDirectory {
                 putShort(p0, 0, i + 1);
             }
             if (i >= pages.size() || pages.get(i) == null) {
-                throw new DirectoryFormatException("allocation map says page " + i + " exists but the directory has "
+                throw new DirectoryFormatException(context + ": allocation map says page " + i + " exists but the directory has "
                     + pages.size() + " pages");
             }
             byte[] page = pages.get(i);
