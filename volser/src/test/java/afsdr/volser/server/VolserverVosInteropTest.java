@@ -351,8 +351,19 @@ class VolserverVosInteropTest {
 
     @Test
     @Order(13)
-    void remove() {
+    void remove() throws Exception {
         ok("remove", "-id", "{V}");
+        // One VolserLog line per operation (caller, address, volume, transaction, result) and an
+        // audit record for each change.
+        String log = Files.readString(cell.logDir(RealCell.J1).resolve("VolserLog.vos"));
+        assertTrue(log.matches("(?s).*<NoAuth> on 127\\.\\d+\\.\\d+\\.\\d+ is executing CreateVolume volume \\d+ 'vt\\.vos\\.o' "
+            + "/vicepb type 0 parent 0 transaction \\d+: ok.*"), log);
+        assertTrue(log.contains("is executing TransCreate volume 1999999998 /vicepb iflags 0x1: error 103"), log);
+        String audit = Files.readString(cell.logDir(RealCell.J1).resolve("VolserAudit"));
+        for (String event : List.of("AFS_VS_CrVol", "AFS_VS_SetInfo", "AFS_VS_SetFlags", "AFS_VS_EndTrn",
+            "AFS_VS_Clone", "AFS_VS_ReClone", "AFS_VS_DelVol", "AFS_VS_TransCr")) {
+            assertTrue(audit.contains("EVENT " + event + " CODE 0 NAME <NoAuth>"), event + " missing:\n" + audit);
+        }
         ok("listvol", "{S}", "b");
     }
 }
