@@ -184,6 +184,25 @@ class VolserverVosInteropTest {
     // ------------------------------------------------------------------ scenario
 
     @Test
+    @Order(0)
+    void registersItsAddressInTheVldb() throws Exception {
+        ExecResult r = null;
+        for (int i = 0; i < 50; i++) {
+            r = cell.vos("listaddrs", "-printuuid", "-noauth").orFail();
+            if (r.stdout().contains(cell.host(RealCell.J1))) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertTrue(r.stdout().contains(cell.host(RealCell.J1)), r.toString());
+        VlRegistration.SysId sysid = VlRegistration.read(cell.localDir(RealCell.J1).resolve("sysid"));
+        assertEquals(List.of(cell.address(RealCell.J1)), sysid.addresses());
+        // vos prints the UUID as hex groups; ours must be the one in the sysid file.
+        String hex = String.format("%08x", sysid.uuid().timeLow());
+        assertTrue(r.stdout().contains(hex), hex + " not in\n" + r);
+    }
+
+    @Test
     @Order(1)
     void create() {
         ExecResult[] r = ok("create", "{S}", "b", "{V}");
