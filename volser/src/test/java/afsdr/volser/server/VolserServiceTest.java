@@ -185,4 +185,29 @@ class VolserServiceTest {
         assertEquals(0, disk(V + 5).inUse(), "and is put back");
         assertTrue(Files.readString(dir.resolve("VolserLog")).contains("Deleting timed-out temporary volume " + V));
     }
+
+    @Test
+    void convertReadOnlyToReadWrite() throws Exception {
+        int t = create(V, "t.conv");
+        c.call(VolserOps.SetFlags, new VolserOps.TransValue(t, 0));
+        c.endTrans(t);
+        int b = c.transCreate(V, 0, VolserConstants.ITBusy);
+        c.call(VolserOps.Clone, new VolserOps.CloneArgs(b, 0, VolserConstants.ROVOL, "t.conv.readonly", V + 1));
+        c.endTrans(b);
+        assertEquals(VolserErrors.VVOLEXISTS, code(() -> c.call(VolserOps.ConvertROtoRWvolume,
+            new VolserOps.PartVolume(0, V + 1))), "the RW volume is still there");
+        int d = c.transCreate(V, 0, VolserConstants.ITOffline);
+        c.call(VolserOps.DeleteVolume, d);
+        c.endTrans(d);
+        assertEquals(VolserErrors.ENODEV, code(() -> c.call(VolserOps.ConvertROtoRWvolume,
+            new VolserOps.PartVolume(0, V + 7))));
+        c.call(VolserOps.ConvertROtoRWvolume, new VolserOps.PartVolume(0, V + 1));
+        assertFalse(part.volumeExists(V + 1));
+        VolumeDiskData rw = disk(V);
+        assertEquals(VolserConstants.RWVOL, rw.type());
+        assertEquals("t.conv", rw.name());
+        assertEquals(V, rw.parentId());
+        assertTrue(rw.isOnlineable());
+        assertEquals(2, disk(V).uniquifier());
+    }
 }
