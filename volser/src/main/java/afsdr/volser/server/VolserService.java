@@ -1319,6 +1319,36 @@ final class VolserService {
         }
     }
 
+    /**
+     * Start-up: volumes a previous run of this server left marked in use (it died holding a
+     * transaction) are put back. Every update of ours is crash-safe (partition-io's ordering, the
+     * restore journal, which is replayed before this), so such a volume is consistent and needs no
+     * salvage; a mark left by any other program (a stock fileserver's 1, a utility's) is left alone
+     * and the volume stays unattachable until salvaged, as with the stock servers. Returns the ids
+     * put back.
+     */
+    static List<Integer> putBackAbandoned(NameiPartition part, VolserLog log) throws IOException {
+        List<Integer> done = new ArrayList<>();
+        for (int id : part.listVolumeIds()) {
+            try (Volume v = part.openVolume(id)) {
+                VolumeDiskData d = v.readDiskData();
+                if (d.inUse() != VOLUME_SERVER_PROGRAM) {
+                    continue;
+                }
+                if (d.offlineMessage().equals(UTILITY_MESSAGE)) {
+                    d.offlineMessage("");
+                }
+                v.writeDiskData(d.inUse(0));
+                done.add(id);
+                log.log("Volume " + vol(id) + " on " + part.name() + " was left in use by a volserver that stopped "
+                    + "without ending its transaction; put back as it is");
+            } catch (IOException e) {
+                log.log("Start-up check of volume " + vol(id) + " on " + part.name() + ": " + e.getMessage());
+            }
+        }
+        return done;
+    }
+
     /** Shutdown: every transaction ends and its volume is put back (not in use on disk). */
     void endAll() {
         for (Transaction t : table.drain()) {

@@ -88,6 +88,7 @@ public final class Volserver implements AutoCloseable {
                     log.log("Partition " + vp.name() + ": completed an interrupted restore of volume "
                         + Integer.toUnsignedString(id));
                 }
+                VolserService.putBackAbandoned(np, log);
                 parts.add(np);
                 devices.put(vp.id(), vp.device() == null ? "" : vp.device());
                 log.log("Partition " + vp.name() + ": attached (" + vp.path() + ")");

@@ -210,4 +210,28 @@ class VolserServiceTest {
         assertTrue(rw.isOnlineable());
         assertEquals(2, disk(V).uniquifier());
     }
+
+    @Test
+    void volumesAbandonedByACrashedRunArePutBackOthersNot() throws Exception {
+        int t = create(V, "t.crash");
+        c.call(VolserOps.SetFlags, new VolserOps.TransValue(t, 0));
+        c.endTrans(t);
+        int t2 = create(V + 3, "t.fs");
+        c.call(VolserOps.SetFlags, new VolserOps.TransValue(t2, 0));
+        c.endTrans(t2);
+        // V: our own mark left behind (as if we died in a transaction); V+3: a fileserver's mark.
+        try (Volume v = part.openVolume(V)) {
+            v.writeDiskData(v.readDiskData().inUse(VolserService.VOLUME_SERVER_PROGRAM)
+                .offlineMessage(VolserService.UTILITY_MESSAGE));
+        }
+        try (Volume v = part.openVolume(V + 3)) {
+            v.writeDiskData(v.readDiskData().inUse(1));
+        }
+        assertEquals(VolserErrors.VSALVAGE, code(() -> c.transCreate(V, 0, VolserConstants.ITOffline)));
+        assertEquals(List.of(V), VolserService.putBackAbandoned(part, log));
+        assertEquals(0, disk(V).inUse());
+        assertEquals("", disk(V).offlineMessage());
+        c.endTrans(c.transCreate(V, 0, VolserConstants.ITOffline));
+        assertEquals(VolserErrors.VSALVAGE, code(() -> c.transCreate(V + 3, 0, VolserConstants.ITOffline)));
+    }
 }
