@@ -218,6 +218,18 @@ class VlInteropTest {
             assertSameAsVos(ours, parseVldbLines(lines, blank + 1, name));
             assertEquals(List.of(new VldbSite(Ipv4.toInt(cell.address(RealCell.FS1)), 1, VLSF_RWVOL)), ours.sites());
 
+            // The U form names the multihomed fileserver by its UUID (vldb.md §3.3).
+            UvldbEntry u = vl.call(VlOps.GetEntryByNameU, name);
+            assertEquals(name, u.name());
+            assertEquals(ours.volumeIds(), u.volumeIds());
+            assertEquals(ours.flags(), u.flags());
+            assertEquals(1, u.sites().size());
+            UvldbEntry.Site site = u.sites().get(0);
+            assertEquals(VLSF_RWVOL | VLSF_UUID, site.flags());
+            assertEquals(1, site.partition());
+            assertEquals(vl.getAddrsU(ListAddrByAttributes.byIpAddr(Ipv4.toInt(cell.address(RealCell.FS1)))).uuid(),
+                    site.server());
+
             // The whole VLDB, paged by ListAttributesN2, names the same entries as vos listvldb.
             ExecResult all = cell.vos("listvldb", "-noauth").orFail();
             Set<String> vosNames = new TreeSet<>();

@@ -48,8 +48,9 @@ public final class RpcClient {
      * {@code call.output()} (the request ends when the results are read); for
      * {@link RpcOp.Split#REPLY} it reads the raw reply bytes from {@code call.input()}, exactly
      * up to where the results begin (to end of stream when there are none). Then the results are
-     * decoded. A failure of {@code raw} other than an {@link RxCallException} aborts the call with
-     * RX_USER_ABORT (-6) and is reported with that code.
+     * decoded. Any failure of {@code raw} aborts the call with RX_USER_ABORT (-6), unless the call
+     * had already failed; it is reported with the code of the {@link RxCallException} it threw
+     * (this call's, or another call's it was relaying), else with RX_USER_ABORT.
      */
     public static <A, R> R callSplit(RxClientConnection conn, RpcOp<A, R> op, A args, RawTransfer raw)
             throws RpcException, InterruptedException {
@@ -82,17 +83,27 @@ public final class RpcClient {
                 rawPhase = false;
             }
             result = op.results().decode(XdrReader.of(call.input()));
-        } catch (XdrException e) {
-            int code = e.isDecode() ? Rxgen.RXGEN_CC_UNMARSHAL : Rxgen.RXGEN_CC_MARSHAL;
-            call.abort(code);
-            failure = new RpcException(code, where, e.isDecode() ? "cannot decode results" : "cannot encode arguments", e);
-        } catch (RxCallException e) {
-            failure = new RpcException(e.code(), where, "call failed", e);
-        } catch (IOException e) {
-            // The caller's raw transfer failed (a file it reads, a sink it writes), or a stream
-            // failed without an Rx code: give up on the call so the peer does not wait for it.
+        } catch (InterruptedException e) {
             call.abort(RX_USER_ABORT);
-            failure = new RpcException(RX_USER_ABORT, where, rawPhase ? "raw transfer failed" : "stream failed", e);
+            throw e;
+        } catch (IOException e) {
+            if (rawPhase) {
+                // The caller's side of the transfer failed: a file it reads, a sink it writes, or
+                // another call it relays. Abort this call so the peer does not take a truncated
+                // stream for a complete one (a no-op if this call already failed).
+                call.abort(RX_USER_ABORT);
+                int code = e instanceof RxCallException r ? r.code() : RX_USER_ABORT;
+                failure = new RpcException(code, where, "raw transfer failed", e);
+            } else if (e instanceof XdrException x) {
+                int code = x.isDecode() ? Rxgen.RXGEN_CC_UNMARSHAL : Rxgen.RXGEN_CC_MARSHAL;
+                call.abort(code);
+                failure = new RpcException(code, where, x.isDecode() ? "cannot decode results" : "cannot encode arguments", e);
+            } else if (e instanceof RxCallException r) {
+                failure = new RpcException(r.code(), where, "call failed", e);
+            } else {
+                call.abort(RX_USER_ABORT);
+                failure = new RpcException(RX_USER_ABORT, where, "call stream failed", e);
+            }
         } finally {
             try {
                 conn.endCall(call);

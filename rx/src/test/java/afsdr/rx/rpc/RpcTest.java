@@ -174,6 +174,13 @@ class RpcTest {
                 throw new IOException("disk read failed");
             }));
             assertEquals(RpcClient.RX_USER_ABORT, e.code());
+            // A relayed call's failure keeps its code, and still aborts this call.
+            RpcException relayed = assertThrows(RpcException.class, () -> RpcClient.callSplit(conn, UPLOAD, "a", call -> {
+                call.output().write(new byte[10]);
+                throw new RxCallException(103, "source volume gone");
+            }));
+            assertEquals(103, relayed.code());
+            assertEquals("vol5/0", RpcClient.call(conn, LOOKUP, new IdType(5, 0)), "connection still usable");
         }
     }
 

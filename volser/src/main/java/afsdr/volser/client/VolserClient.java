@@ -13,6 +13,7 @@ import afsdr.volser.wire.VolintXInfo;
 import afsdr.volser.wire.VolserOps;
 import afsdr.volser.wire.VolserStatus;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Arrays;
@@ -99,6 +100,59 @@ public final class VolserClient implements AutoCloseable {
 
     public VolserStatus getStatus(int trans) throws RpcException, InterruptedException {
         return call(VolserOps.GetStatus, trans);
+    }
+
+    /** Reads a raw dump stream to its end. */
+    @FunctionalInterface
+    public interface DumpReader {
+        void read(InputStream dump) throws IOException;
+    }
+
+    /** Writes a raw dump stream; returning ends it. */
+    @FunctionalInterface
+    public interface DumpWriter {
+        void write(OutputStream dump) throws IOException;
+    }
+
+    /** Dump (109), handing the raw stream to {@code reader}; unread bytes are discarded. */
+    public void dump(int fromTrans, int fromDate, DumpReader reader) throws RpcException, InterruptedException {
+        RpcClient.callSplit(conn, VolserOps.Dump, new VolserOps.DumpArgs(fromTrans, fromDate),
+                call -> reader.read(call.input()));
+    }
+
+    /** DumpV2 (65538) with {@code flags} (VOLDUMPV2_OMITDIRS), handing the raw stream to {@code reader}. */
+    public void dumpV2(int fromTrans, int fromDate, int flags, DumpReader reader)
+            throws RpcException, InterruptedException {
+        RpcClient.callSplit(conn, VolserOps.DumpV2, new VolserOps.DumpV2Args(fromTrans, fromDate, flags),
+                call -> reader.read(call.input()));
+    }
+
+    /** Restore (102) of the stream {@code writer} produces (e.g. while reading another server's dump). */
+    public void restore(int toTrans, int flags, RestoreCookie cookie, DumpWriter writer)
+            throws RpcException, InterruptedException {
+        RpcClient.callSplit(conn, VolserOps.Restore, new VolserOps.RestoreArgs(toTrans, flags, cookie),
+                call -> writer.write(call.output()));
+    }
+
+    /** GetSize (65537): the exact length in bytes of Dump(fromTrans, fromDate). */
+    public long getSize(int fromTrans, int fromDate) throws RpcException, InterruptedException {
+        return call(VolserOps.GetSize, new VolserOps.DumpArgs(fromTrans, fromDate));
+    }
+
+    /** CreateVolume (100): creates the volume and returns its id and an open transaction on it. */
+    public VolserOps.CreateVolumeResult createVolume(int partId, String name, int type, int parent, int volid)
+            throws RpcException, InterruptedException {
+        return call(VolserOps.CreateVolume, new VolserOps.CreateVolumeArgs(partId, name, type, parent, volid));
+    }
+
+    /** SetFlags (106): VTDeleteOnSalvage / VTOutOfService bits; 0 brings the volume on line at EndTrans. */
+    public void setFlags(int trans, int vflags) throws RpcException, InterruptedException {
+        call(VolserOps.SetFlags, new VolserOps.TransValue(trans, vflags));
+    }
+
+    /** DeleteVolume (101) of the transaction's volume. */
+    public void deleteVolume(int trans) throws RpcException, InterruptedException {
+        call(VolserOps.DeleteVolume, trans);
     }
 
     /** Dump (109): the raw dump stream is copied to {@code sink} until the server ends the reply. */

@@ -29,8 +29,11 @@ import afsdr.partition.VolumeFormatException;
 public final class VolumeDumper {
     /** Bytes of the dump header: tag + magic + version, 'v', 't' with two ints; plus 2 + strlen(name). */
     private static final long DUMP_HEADER_FIXED = 9 + 5 + 11;
-    /** Volume header without the two strings' bytes (each string adds its length + 2). */
-    private static final long VOLUME_HEADER_FIXED = 1 + 5 + 5 + 2 + 2 + 2 + 5 + 2 + 5 * 13 + 2 + 2 + 31 + 5 + 5;
+    /**
+     * Volume header without the 'n' and 'O' items (each is its length + 2): tag, i v, s b, u, t,
+     * the 13 int items p..B, 'M' (empty), 'W' (count 7), D Z.
+     */
+    private static final long VOLUME_HEADER_FIXED = 1 + 5 + 5 + 2 + 2 + 5 + 2 + 5 * 13 + 2 + 31 + 5 + 5;
     private static final long VNODE_HEADER = 9;
     /** t l v m a o b p s. */
     private static final long VNODE_ATTRIBUTES = 2 + 3 + 5 + 5 + 5 + 5 + 3 + 5 + 5;

@@ -124,6 +124,43 @@ public final class VolumeRestorer {
      */
     public static Result restore(NameiPartition p, int volumeId, RestoreCookie cookie, boolean incremental,
                                  boolean preserveStats, InputStream in) throws IOException {
+        Prepared pr = prepare(p, volumeId, cookie, preserveStats, in);
+        commit(p, volumeId, pr.stagingId, pr.finalInfo, pr.applied.touched);
+        RestoreJournal.remove(p, volumeId);
+        VolumeDiskData old = pr.oldInfo;
+        if (old.creationDate() != old.updateDate()
+            && Integer.compareUnsigned(old.updateDate(), pr.finalInfo.updateDate()) > 0) {
+            LOG.log(Level.WARNING, "restore of volume {0}: updateDate went back from {1} to {2} (an older dump was "
+                + "restored over a newer volume)", Integer.toUnsignedString(volumeId),
+                Integer.toUnsignedString(old.updateDate()), Integer.toUnsignedString(pr.finalInfo.updateDate()));
+        }
+        Applied a = pr.applied;
+        return new Result(volumeId, a.dumpHeader, a.restored, a.kept, a.deleted, a.dataBytes, a.streamBytes,
+            pr.finalInfo);
+    }
+
+    /** State at the commit point: the staging volume holds the result, the journal says COMMIT. */
+    static final class Prepared {
+        final int stagingId;
+        final VolumeDiskData oldInfo;
+        final VolumeDiskData finalInfo;
+        final Applied applied;
+
+        Prepared(int stagingId, VolumeDiskData oldInfo, VolumeDiskData finalInfo, Applied applied) {
+            this.stagingId = stagingId;
+            this.oldInfo = oldInfo;
+            this.finalInfo = finalInfo;
+            this.applied = applied;
+        }
+    }
+
+    /**
+     * Steps 1–4: stage the stream and write the COMMIT journal record. On any failure before the
+     * commit point the staging volume and the journal are removed again and the target is as it
+     * was. (Package-private so that tests can stop here and play a crash.)
+     */
+    static Prepared prepare(NameiPartition p, int volumeId, RestoreCookie cookie, boolean preserveStats,
+                            InputStream in) throws IOException {
         recoverVolume(p, volumeId);
         VolumeDiskData old;
         int parent;
@@ -133,29 +170,19 @@ public final class VolumeRestorer {
         }
         int stagingId = pickStagingId(p, volumeId);
         RestoreJournal.write(p, new RestoreJournal.Entry(RestoreJournal.Phase.STAGING, volumeId, stagingId, null));
-        Applied applied;
-        VolumeDiskData finalInfo;
         try {
+            Applied applied;
             try (Volume staging = createStaging(p, volumeId, stagingId, parent)) {
                 applied = apply(staging, in);
             }
-            finalInfo = finalVolumeInfo(applied.volumeHeader, old, cookie, preserveStats);
+            VolumeDiskData finalInfo = finalVolumeInfo(applied.volumeHeader, old, cookie, preserveStats);
             RestoreJournal.write(p, new RestoreJournal.Entry(RestoreJournal.Phase.COMMIT, volumeId, stagingId,
                 finalInfo));
+            return new Prepared(stagingId, old, finalInfo, applied);
         } catch (IOException | RuntimeException | Error e) {
             discardStaging(p, volumeId, stagingId, e);
             throw e;
         }
-        commit(p, volumeId, stagingId, finalInfo);
-        RestoreJournal.remove(p, volumeId);
-        if (old.creationDate() != old.updateDate()
-            && Integer.compareUnsigned(old.updateDate(), finalInfo.updateDate()) > 0) {
-            LOG.log(Level.WARNING, "restore of volume {0}: updateDate went back from {1} to {2} (an older dump was "
-                + "restored over a newer volume)", Integer.toUnsignedString(volumeId),
-                Integer.toUnsignedString(old.updateDate()), Integer.toUnsignedString(finalInfo.updateDate()));
-        }
-        return new Result(volumeId, applied.dumpHeader, applied.restored, applied.kept, applied.deleted,
-            applied.dataBytes, applied.streamBytes, finalInfo);
     }
 
     /**
@@ -204,7 +231,7 @@ public final class VolumeRestorer {
         } else {
             LOG.log(Level.WARNING, "completing an interrupted restore of volume {0} from staging volume {1}",
                 Integer.toUnsignedString(targetId), Integer.toUnsignedString(e.stagingId()));
-            commit(p, targetId, e.stagingId(), e.finalInfo());
+            commit(p, targetId, e.stagingId(), e.finalInfo(), null);
         }
         RestoreJournal.remove(p, targetId);
         return true;
@@ -273,7 +300,7 @@ public final class VolumeRestorer {
         }
     }
 
-    private static final class Applied {
+    static final class Applied {
         DumpHeader dumpHeader;
         VolumeDiskData volumeHeader;
         int restored;
@@ -281,6 +308,8 @@ public final class VolumeRestorer {
         int deleted;
         long dataBytes;
         long streamBytes;
+        /** Slots of the staging indexes the stream wrote or deleted (by VnodeClass ordinal). */
+        final BitSet[] touched = {new BitSet(), new BitSet()};
     }
 
     /** Step 3: read the whole stream into the staging volume. */
@@ -328,6 +357,7 @@ public final class VolumeRestorer {
                 VnodeIndex idx = s.index(c);
                 VnodeDiskObject old = idx.read(vn);
                 idx.write(vn, rec);
+                a.touched[c.ordinal()].set(VnodeClass.slot(vn));
                 pending[0] = 0;
                 if (!old.isFree() && old.inode() != 0 && old.inode() != rec.inode()) {
                     rel.add(old.inode());
@@ -344,6 +374,7 @@ public final class VolumeRestorer {
                     int vn = c.vnodeNumber(slot);
                     VnodeDiskObject old = idx.read(vn);
                     idx.write(vn, VnodeDiskObject.wrap(c, zero, 0));
+                    a.touched[c.ordinal()].set(slot);
                     if (!old.isFree() && old.inode() != 0) {
                         rel.add(old.inode());
                     }
@@ -448,9 +479,12 @@ public final class VolumeRestorer {
     /**
      * Step 5 (also the redo after a crash): make the target's indexes equal to the staging
      * volume's, write its final volume info, delete the staging volume. Idempotent.
+     *
+     * @param touched the slots that can differ (those the stream wrote or deleted), or null to
+     *                compare every slot in use in either volume (recovery, where that is unknown)
      */
-    private static void commit(NameiPartition p, int targetId, int stagingId, VolumeDiskData finalInfo)
-            throws IOException {
+    private static void commit(NameiPartition p, int targetId, int stagingId, VolumeDiskData finalInfo,
+                               BitSet[] touched) throws IOException {
         if (!p.volumeExists(targetId)) {
             LOG.log(Level.WARNING, "target volume {0} of a committed restore no longer exists",
                 Integer.toUnsignedString(targetId));
@@ -464,7 +498,8 @@ public final class VolumeRestorer {
                 try (Volume s = p.openVolume(stagingId)) {
                     Releaser rel = new Releaser(x);
                     for (VnodeClass c : VnodeClass.values()) {
-                        copyIndex(x, s, c, rel);
+                        BitSet slots = touched != null ? touched[c.ordinal()] : inUse(x, s, c);
+                        copyIndex(x, s, c, slots, rel);
                     }
                     rel.flush();
                 }
@@ -474,21 +509,28 @@ public final class VolumeRestorer {
         deleteStagingIfOurs(p, stagingId);
     }
 
-    private static void copyIndex(Volume x, Volume s, VnodeClass c, Releaser rel) throws IOException {
+    /** Slots in use in either volume. */
+    private static BitSet inUse(Volume x, Volume s, VnodeClass c) throws IOException {
+        BitSet b = new BitSet();
+        x.index(c).forEach((vn, rec) -> b.set(VnodeClass.slot(vn)));
+        s.index(c).forEach((vn, rec) -> b.set(VnodeClass.slot(vn)));
+        return b;
+    }
+
+    private static void copyIndex(Volume x, Volume s, VnodeClass c, BitSet slots, Releaser rel) throws IOException {
         VnodeIndex xi = x.index(c);
         VnodeIndex si = s.index(c);
         LinkTable lt = x.linkTable();
-        int slots = Math.max(xi.slots(), si.slots());
         byte[] zero = new byte[c.recordSize()];
         List<int[]> changed = new ArrayList<>();
         List<VnodeDiskObject> newRecs = new ArrayList<>();
         List<Long> oldInodes = new ArrayList<>();
-        for (int base = 0; base < slots; base += COMMIT_BATCH) {
+        int slot = slots.nextSetBit(0);
+        while (slot >= 0) {
             changed.clear();
             newRecs.clear();
             oldInodes.clear();
-            int end = Math.min(slots, base + COMMIT_BATCH);
-            for (int slot = base; slot < end; slot++) {
+            for (int k = 0; k < COMMIT_BATCH && slot >= 0; k++, slot = slots.nextSetBit(slot + 1)) {
                 int vn = c.vnodeNumber(slot);
                 VnodeDiskObject xr = xi.read(vn);
                 VnodeDiskObject sr = si.read(vn);

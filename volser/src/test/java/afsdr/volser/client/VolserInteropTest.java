@@ -315,6 +315,28 @@ class VolserInteropTest {
     }
 
     @Test
+    void sameAnswersUnderLossAndDuplication() throws Exception {
+        int[] parts = fs1.xListPartitions();
+        List<VolintInfo> vols = fs1.listVolumes(0, 1);
+        List<VolintXInfo> xvols = fs1.xListVolumes(0, 1);
+        DiskPartition64 info = fs1.partitionInfo64("/vicepa");
+        try (afsdr.realcell.Netem net = afsdr.realcell.Netem.builder().lossEvery(4).duplicateEvery(5)
+                .onlyHosts(cell.addressString(RealCell.FS1)).onlyUdpPorts(VolserConstants.AFSCONF_VOLUMEPORT).apply()) {
+            long t0 = System.nanoTime();
+            assertEquals(Arrays.stream(parts).boxed().toList(), Arrays.stream(fs1.xListPartitions()).boxed().toList());
+            assertEquals(vols, fs1.listVolumes(0, 1));
+            assertEquals(xvols, fs1.xListVolumes(0, 1));
+            DiskPartition64 again = fs1.partitionInfo64("/vicepa");
+            assertEquals(info.name(), again.name());
+            assertEquals(info.minFree(), again.minFree());
+            System.out.printf("VolserInteropTest: 4 calls under loss took %.1f s (%d dropped, %d duplicated)%n",
+                    (System.nanoTime() - t0) / 1e9, net.dropped(), net.duplicated());
+            assertTrue(net.dropped() > 0, "no packet was lost: the test proved nothing");
+            assertTrue(net.duplicated() > 0, "no packet was duplicated");
+        }
+    }
+
+    @Test
     void transactionStatusOfAStockVolume() throws Exception {
         VolintInfo a = byName(fs1.listVolumes(0, 1)).get(volA);
         int tid = fs1.transCreate(a.volid(), 0, VolserConstants.ITReadOnly);

@@ -1,0 +1,137 @@
+package afsdr.bench.rx;
+
+import afsdr.rx.RxCall;
+import afsdr.rx.RxClientConnection;
+import afsdr.rx.netty.RxEndpoint;
+import afsdr.rx.proto.RxConfig;
+import afsdr.rx.security.RxNullSecurity;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One bulk Rx call Java to Java on loopback, both endpoints in this process: prints MB/s and
+ * process CPU seconds per GiB, with and without jumbograms. Not a test; run it on a quiet machine:
+ *
+ * <pre>java -cp ... afsdr.bench.rx.RxBulkBenchmark [bytes] [rounds]</pre>
+ *
+ * Both sides run in one JVM, so the CPU figure covers sender and receiver together.
+ */
+public final class RxBulkBenchmark {
+    static final int SERVICE = 4711;
+    static final int CHUNK = 256 * 1024;
+
+    public static void main(String[] args) throws Exception {
+        long bytes = args.length > 0 ? Long.parseLong(args[0]) : 1L << 30;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        String only = args.length > 2 ? args[2] : "all";
+        System.out.println("load average before: " + Files.readString(Path.of("/proc/loadavg")).trim());
+        for (boolean jumbo : new boolean[] {false, true}) {
+            if (only.equals("jumbo") && !jumbo || only.equals("plain") && jumbo) {
+                continue;
+            }
+            for (String dir : new String[] {"upload", "download"}) {
+                for (int r = 0; r < rounds; r++) {
+                    run(bytes, jumbo, dir);
+                }
+            }
+        }
+        System.out.println("load average after: " + Files.readString(Path.of("/proc/loadavg")).trim());
+    }
+
+    static void run(long bytes, boolean jumbo, String dir) throws Exception {
+        RxConfig cfg = RxConfig.defaults().withRto(TimeUnit.MILLISECONDS.toNanos(5), TimeUnit.MILLISECONDS.toNanos(5),
+                TimeUnit.MILLISECONDS.toNanos(200));
+        try (RxEndpoint server = RxEndpoint.builder().bind(InetAddress.getByName("127.0.0.1"), 0).jumbo(jumbo)
+                .config(cfg).build();
+             RxEndpoint client = RxEndpoint.builder().bind(InetAddress.getByName("127.0.0.1"), 0).jumbo(jumbo)
+                .config(cfg).build()) {
+            server.addService(SERVICE, Map.of(0, RxNullSecurity.INSTANCE), call -> {
+                DataInputStream in = new DataInputStream(call.input());
+                int op = in.readInt();
+                long size = in.readLong();
+                byte[] buf = new byte[CHUNK];
+                if (op == 1) {
+                    long got = drain(in, buf);
+                    new DataOutputStream(call.output()).writeLong(got);
+                } else {
+                    for (long pos = 0; pos < size; pos += CHUNK) {
+                        call.output().write(buf, 0, (int) Math.min(CHUNK, size - pos));
+                    }
+                }
+            });
+            RxClientConnection conn = client.connect(server.localAddress(), SERVICE, RxNullSecurity.INSTANCE);
+            // warm-up call so class loading and JIT of the small paths are not measured
+            oneCall(conn, dir, 16 << 20);
+            long[] ut0 = userSystemTicks();
+            long cpu0 = processCpuNanos();
+            long t0 = System.nanoTime();
+            long moved = oneCall(conn, dir, bytes);
+            long wall = System.nanoTime() - t0;
+            long cpu = processCpuNanos() - cpu0;
+            long[] ut1 = userSystemTicks();
+            double mbps = moved / (wall / 1e9) / 1e6;
+            double cpuPerGiB = cpu / 1e9 / (moved / (double) (1L << 30));
+            double gib = moved / (double) (1L << 30);
+            System.out.printf("%-8s jumbo=%-5b %d bytes: %.1f MB/s, %.2f CPU-s/GiB (both ends; user %.2f, system %.2f), resends %d of %d, transport %s%n",
+                    dir, jumbo, moved, mbps, cpuPerGiB, (ut1[0] - ut0[0]) / 100.0 / gib, (ut1[1] - ut0[1]) / 100.0 / gib, server.stats().dataPacketsReSent + client.stats().dataPacketsReSent,
+                    server.stats().dataPacketsSent + client.stats().dataPacketsSent, server.isEpoll() ? "epoll" : "nio");
+            conn.close();
+        }
+    }
+
+    static long drain(InputStream in, byte[] buf) throws java.io.IOException {
+        long got = 0;
+        int n;
+        while ((n = in.read(buf)) > 0) {
+            got += n;
+        }
+        return got;
+    }
+
+    static long oneCall(RxClientConnection conn, String dir, long size) throws Exception {
+        RxCall call = conn.newCall();
+        DataOutputStream out = new DataOutputStream(call.output());
+        byte[] buf = new byte[CHUNK];
+        long moved;
+        if (dir.equals("upload")) {
+            out.writeInt(1);
+            out.writeLong(size);
+            for (long pos = 0; pos < size; pos += CHUNK) {
+                out.write(buf, 0, (int) Math.min(CHUNK, size - pos));
+            }
+            moved = new DataInputStream(call.input()).readLong();
+        } else {
+            out.writeInt(2);
+            out.writeLong(size);
+            moved = drain(call.input(), buf);
+        }
+        conn.endCall(call);
+        if (moved != size) {
+            throw new IllegalStateException("moved " + moved + " of " + size);
+        }
+        return moved;
+    }
+
+    /** utime and stime of this process in clock ticks (/proc/self/stat fields 14 and 15; USER_HZ 100). */
+    static long[] userSystemTicks() {
+        try {
+            String s = Files.readString(Path.of("/proc/self/stat"));
+            String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+            return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12])};
+        } catch (java.io.IOException e) {
+            return new long[] {0, 0};
+        }
+    }
+
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+}

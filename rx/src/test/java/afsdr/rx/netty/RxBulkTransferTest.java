@@ -1,0 +1,156 @@
+package afsdr.rx.netty;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import afsdr.rx.RxCall;
+import afsdr.rx.RxCallException;
+import afsdr.rx.RxClientConnection;
+import afsdr.rx.proto.RxConfig;
+import afsdr.rx.security.RxNullSecurity;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.net.InetAddress;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Java-to-Java split calls of {@code afsdr.rx.bulkBytes} bytes (default 1 GiB) each way under
+ * seeded loss, duplication and reordering injected on both endpoints' receive paths. The bytes
+ * carry a position-dependent pattern, so loss, duplication or reordering of data shows.
+ */
+class RxBulkTransferTest {
+    static final int SERVICE = 4711;
+    static final int OP_UPLOAD = 1;
+    static final int OP_DOWNLOAD = 2;
+    static final int CHUNK = 64 * 1024;
+
+    static long bulkBytes() {
+        return Long.getLong("afsdr.rx.bulkBytes", 1L << 30) & ~7L;
+    }
+
+    static long seed() {
+        Long s = Long.getLong("afsdr.rx.seed");
+        return s != null ? s : System.nanoTime();
+    }
+
+    static RxConfig javaPeerConfig() {
+        // Java peers ack at the end of every read batch, so no 200 ms allowance for delayed acks
+        return RxConfig.defaults().withRto(TimeUnit.MILLISECONDS.toNanos(5), TimeUnit.MILLISECONDS.toNanos(5),
+                TimeUnit.MILLISECONDS.toNanos(200));
+    }
+
+    static void serve(RxCall call) throws Exception {
+        DataInputStream in = new DataInputStream(call.input());
+        int op = in.readInt();
+        long size = in.readLong();
+        long seed = in.readLong();
+        DataOutputStream out = new DataOutputStream(call.output());
+        byte[] buf = new byte[CHUNK];
+        if (op == OP_UPLOAD) {
+            long pos = 0;
+            long bad = -1;
+            while (pos < size) {
+                int n = (int) Math.min(CHUNK, size - pos);
+                in.readFully(buf, 0, n);
+                if (bad < 0) {
+                    long b = BulkPattern.check(buf, n, pos, seed);
+                    bad = b;
+                }
+                pos += n;
+            }
+            if (in.read() != -1) {
+                throw new RxCallException(-5, "request longer than announced");
+            }
+            out.writeLong(pos);
+            out.writeLong(bad);
+        } else if (op == OP_DOWNLOAD) {
+            long pos = 0;
+            while (pos < size) {
+                int n = (int) Math.min(CHUNK, size - pos);
+                BulkPattern.fill(buf, n, pos, seed);
+                out.write(buf, 0, n);
+                pos += n;
+            }
+        } else {
+            throw new RxCallException(-455, "opcode " + op);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} loss={1} dup={2} reorder={3}")
+    @CsvSource({
+        "upload,   0.0,  0.0,  0.0",
+        "download, 0.0,  0.0,  0.0",
+        "upload,   0.05, 0.01, 0.02",
+        "download, 0.05, 0.01, 0.02",
+        "upload,   0.20, 0.01, 0.02",
+        "download, 0.20, 0.01, 0.02",
+    })
+    @Timeout(value = 600)
+    void bulkCall(String direction, double loss, double dup, double reorder) throws Exception {
+        long seed = seed();
+        long size = bulkBytes();
+        LossInjector serverLoss = new LossInjector(seed, loss, dup, reorder);
+        LossInjector clientLoss = new LossInjector(seed * 31 + 7, loss, dup, reorder);
+        try (RxEndpoint server = RxEndpoint.builder().bind(InetAddress.getByName("127.0.0.1"), 0)
+                .config(javaPeerConfig()).inboundFilter(() -> serverLoss).build();
+             RxEndpoint client = RxEndpoint.builder().bind(InetAddress.getByName("127.0.0.1"), 0)
+                .config(javaPeerConfig()).inboundFilter(() -> clientLoss).build()) {
+            server.addService(SERVICE, Map.of(0, RxNullSecurity.INSTANCE), RxBulkTransferTest::serve);
+            RxClientConnection conn = client.connect(server.localAddress(), SERVICE, RxNullSecurity.INSTANCE);
+            long t0 = System.nanoTime();
+            String context = direction + " of " + size + " bytes, loss " + loss + " dup " + dup + " reorder " + reorder
+                    + ", seed " + seed + " (rerun with -Dafsdr.rx.seed=" + seed + ")";
+            try {
+                RxCall call = conn.newCall();
+                DataOutputStream out = new DataOutputStream(call.output());
+                byte[] buf = new byte[CHUNK];
+                if (direction.equals("upload")) {
+                    out.writeInt(OP_UPLOAD);
+                    out.writeLong(size);
+                    out.writeLong(seed);
+                    for (long pos = 0; pos < size; ) {
+                        int n = (int) Math.min(CHUNK, size - pos);
+                        BulkPattern.fill(buf, n, pos, seed);
+                        out.write(buf, 0, n);
+                        pos += n;
+                    }
+                    DataInputStream in = new DataInputStream(call.input());
+                    assertEquals(size, in.readLong(), context);
+                    assertEquals(-1L, in.readLong(), "first corrupt byte offset; " + context);
+                } else {
+                    out.writeInt(OP_DOWNLOAD);
+                    out.writeLong(size);
+                    out.writeLong(seed);
+                    DataInputStream in = new DataInputStream(call.input());
+                    for (long pos = 0; pos < size; ) {
+                        int n = (int) Math.min(CHUNK, size - pos);
+                        try {
+                            in.readFully(buf, 0, n);
+                        } catch (EOFException e) {
+                            fail("reply ended at " + pos + "; " + context);
+                        }
+                        long bad = BulkPattern.check(buf, n, pos, seed);
+                        assertEquals(-1L, bad, "first corrupt byte offset; " + context);
+                        pos += n;
+                    }
+                    assertEquals(-1, in.read(), context);
+                }
+                conn.endCall(call);
+            } catch (Throwable t) {
+                System.out.println("FAILED " + context + "; server " + serverLoss + "; client " + clientLoss);
+                throw t;
+            } finally {
+                conn.close();
+            }
+            double secs = (System.nanoTime() - t0) / 1e9;
+            System.out.printf("%s: %.1f MB/s (%.2f s); server-side injector %s; client-side injector %s; "
+                            + "resends %d/%d%n", context, size / secs / 1e6, secs, serverLoss, clientLoss,
+                    server.stats().dataPacketsReSent + client.stats().dataPacketsReSent,
+                    server.stats().dataPacketsSent + client.stats().dataPacketsSent);
+        }
+    }
+}

@@ -1,0 +1,221 @@
+package afsdr.volser.dump;
+
+import static afsdr.volser.dump.DumpTestSupport.snapshot;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import afsdr.partition.NameiPartition;
+import afsdr.partition.Volume;
+import afsdr.partition.VolumeDiskData;
+import afsdr.partition.VolumeTree;
+import afsdr.volser.wire.RestoreCookie;
+
+/**
+ * A restore that does not end cleanly leaves the target exactly as it was: every file of the
+ * partition hashed before and after (link table compared by rows, see
+ * {@link DumpTestSupport#snapshot}), no staging volume, no journal. Also the crash recovery of
+ * both journal phases.
+ */
+class RestoreAtomicityTest {
+    static final int VID = 536870912;
+    static final RestoreCookie COOKIE = new RestoreCookie("t.src", VolumeDiskData.RW, 0, 0);
+
+    @TempDir(factory = DumpTestSupport.RealDisk.class)
+    Path tmp;
+
+    NameiPartition src;
+    NameiPartition dst;
+    byte[] full;
+    byte[] incremental;
+    /** Offsets where a section starts, and the middle of every file data item, in {@link #full}. */
+    List<Long> cuts;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        src = DumpTestSupport.partition(tmp.resolve("src"));
+        dst = DumpTestSupport.partition(tmp.resolve("dst"));
+        try (Volume v = DumpTestSupport.build(src, VID, "t.src", 7, 6, 200_000)) {
+            // the target holds the old state; the streams carry a newer one
+            dst.createVolume(VID, VID, d -> d.name("t.src").type(VolumeDiskData.RW)).close();
+            VolumeRestorer.restore(dst, VID, COOKIE, false, new ByteArrayInputStream(
+                VolumeDumpRestoreTest.dump(v, 0, true)));
+            VolumeTree t = new VolumeTree(v);
+            DumpTestSupport.rewrite(v, t.lookup(1, "big.bin").orElseThrow().vnode(), new byte[150_000]);
+            t.remove(1, "small2");
+            t.createFile(1, "added", "x".repeat(5000).getBytes());
+            t.flush();
+            full = VolumeDumpRestoreTest.dump(v, 0, true);
+            incremental = VolumeDumpRestoreTest.dump(v, DumpTestSupport.OLD_TIME + 1, false);
+        }
+        cuts = new ArrayList<>(sectionStarts(full));
+        // the middle of each data item: parse again, recording offsets inside the consumer
+        DumpReader r2 = new DumpReader(new ByteArrayInputStream(full));
+        r2.readDumpHeader();
+        r2.readVolumeHeader();
+        while (r2.next((v, len, in) -> {
+            if (len > 1) {
+                in.readNBytes((int) (len / 2));
+                cuts.add(r2.offset());
+            }
+        }) != DumpReader.Section.END) {
+            // records only
+        }
+        cuts.add((long) full.length - 1);
+    }
+
+    static List<Long> sectionStarts(byte[] stream) throws IOException {
+        List<Long> out = new ArrayList<>();
+        DumpReader r = new DumpReader(new ByteArrayInputStream(stream));
+        r.readDumpHeader();
+        out.add(r.offset() - 1);
+        r.readVolumeHeader();
+        out.add(r.offset() - 1);
+        while (r.next() != DumpReader.Section.END) {
+            out.add(r.offset() - 1);
+        }
+        return out;
+    }
+
+    void assertRefusedAndUnchanged(byte[] stream, String what) throws IOException {
+        assertRefusedAndUnchanged(new ByteArrayInputStream(stream), what);
+    }
+
+    void assertRefusedAndUnchanged(InputStream stream, String what) throws IOException {
+        Map<String, String> before = snapshot(dst.path());
+        IOException e = assertThrows(IOException.class, () -> VolumeRestorer.restore(dst, VID, COOKIE, true, stream),
+            what);
+        assertEquals(DumpException.VOLSERREAD_DUMPERROR, DumpException.codeOf(e, false), what + ": " + e);
+        assertEquals(before, snapshot(dst.path()), what + " (" + e.getMessage() + ") changed the partition");
+        assertEquals(List.of(VID), dst.listVolumeIds(), what + ": staging volume left behind");
+        try (Stream<Path> j = Files.list(dst.path())) {
+            assertEquals(List.of(), j.filter(p -> p.getFileName().toString().startsWith(".afsdr")).toList(), what);
+        }
+    }
+
+    @Test
+    void truncationAtEverySectionBoundaryAndInsideDataChangesNothing() throws IOException {
+        TreeSet<Long> at = new TreeSet<>(cuts);
+        for (long c : at) {
+            assertRefusedAndUnchanged(Arrays.copyOf(full, (int) c), "full dump truncated to " + c + " bytes");
+        }
+        assertRefusedAndUnchanged(Arrays.copyOf(incremental, incremental.length - 5), "incremental without end");
+        assertTrue(at.size() > 15, "cut points: " + at);
+    }
+
+    @Test
+    void hostileStreamsChangeNothing() throws IOException {
+        byte[] m = full.clone();
+        m[1] ^= 0x40;
+        assertRefusedAndUnchanged(m, "wrong begin magic");
+        m = full.clone();
+        m[m.length - 2] ^= 0x01;
+        assertRefusedAndUnchanged(m, "wrong end magic");
+        assertRefusedAndUnchanged(Arrays.copyOf(full, full.length + 1), "one trailing byte");
+        byte[] trailing = Arrays.copyOf(full, full.length + 5);
+        System.arraycopy(full, full.length - 5, trailing, full.length, 5);
+        assertRefusedAndUnchanged(trailing, "end marker twice");
+        // an oversize 'f' at the last vnode, then the stream ends
+        int last = cuts.get(cuts.size() - 1).intValue();
+        byte[] big = new DumpCodecTest.B().raw(Arrays.copyOf(full, full.length - 5)).u8(3).i32(2000).i32(1)
+            .u8('t', 1).tagInt('f', -1).raw(new byte[4096]).bytes();
+        assertRefusedAndUnchanged(big, "4 GiB file item in a short stream (last=" + last + ")");
+        byte[] crit = new DumpCodecTest.B().raw(Arrays.copyOf(full, full.length - 5)).u8(3).i32(2000).i32(1)
+            .u8('t', 1, 0x7e, 'X', 0).u8(4).i32(DumpTags.DUMPENDMAGIC).bytes();
+        assertRefusedAndUnchanged(crit, "unknown critical tag");
+        // the source fails mid-stream (a broken Rx call)
+        assertRefusedAndUnchanged(new FilterInputStream(new ByteArrayInputStream(full)) {
+            long n;
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (n > full.length / 2) {
+                    throw new IOException("call aborted");
+                }
+                int k = super.read(b, off, Math.min(len, 1000));
+                n += Math.max(k, 0);
+                return k;
+            }
+        }, "input failing half way");
+    }
+
+    @Test
+    void seededBitFlipsEitherApplyCompletelyOrChangeNothing() throws IOException {
+        long seed = Long.getLong("dump.fuzz.seed", System.nanoTime());
+        System.out.println("restore bit flips seed = " + seed + " (rerun with -Ddump.fuzz.seed=" + seed + ")");
+        Random rnd = new Random(seed);
+        int refused = 0;
+        int applied = 0;
+        List<Long> incCuts = sectionStarts(incremental);
+        for (int i = 0; i < 24; i++) {
+            byte[] t = incremental.clone();
+            // half the flips hit the first bytes of a section (marker, vnode number, first tags),
+            // the others anywhere in the metadata-heavy head of the stream
+            int at = i % 2 == 0 ? (int) Math.min(t.length - 1, incCuts.get(rnd.nextInt(incCuts.size())) + rnd.nextInt(12))
+                : rnd.nextInt(Math.min(t.length, 4096));
+            t[at] ^= (byte) (1 << rnd.nextInt(8));
+            Map<String, String> before = snapshot(dst.path());
+            try {
+                VolumeRestorer.restore(dst, VID, COOKIE, true, new ByteArrayInputStream(t));
+                applied++;
+            } catch (DumpFormatException e) {
+                refused++;
+                assertEquals(before, snapshot(dst.path()), "seed " + seed + " flip at " + at + ": " + e.getMessage());
+            } catch (IOException | RuntimeException e) {
+                fail("seed " + seed + " flip at " + at + ": not a DumpFormatException: " + e, e);
+            }
+            assertEquals(List.of(VID), dst.listVolumeIds(), "seed " + seed + " flip at " + at);
+        }
+        System.out.println("bit flips: " + refused + " refused, " + applied + " applied");
+        assertTrue(refused > 0, "seed " + seed);
+    }
+
+    @Test
+    void crashAfterTheCommitPointIsCompletedByRecover() throws IOException {
+        VolumeRestorer.Prepared pr = VolumeRestorer.prepare(dst, VID, COOKIE, true,
+            new ByteArrayInputStream(incremental));
+        // "crash": nothing after the commit point ran; the journal says COMMIT
+        assertTrue(dst.volumeExists(pr.stagingId));
+        assertEquals(List.of(VID), VolumeRestorer.recover(dst));
+        assertEquals(List.of(VID), dst.listVolumeIds());
+        try (Volume s = src.openVolume(VID); Volume d = dst.openVolume(VID)) {
+            DumpTestSupport.assertSameVnodes(s, d);
+            assertEquals(pr.finalInfo.updateDate(), d.readDiskData().updateDate());
+        }
+        assertEquals(List.of(), VolumeRestorer.recover(dst), "nothing left to recover");
+    }
+
+    @Test
+    void crashBeforeTheCommitPointIsRolledBackByRecover() throws IOException {
+        Map<String, String> before = snapshot(dst.path());
+        int staging = (int) VolumeRestorer.STAGING_ID_BASE + 77;
+        RestoreJournal.write(dst, new RestoreJournal.Entry(RestoreJournal.Phase.STAGING, VID, staging, null));
+        dst.createVolume(staging, VID, d -> d.name(VolumeRestorer.STAGING_NAME)).close();
+        assertEquals(List.of(VID), VolumeRestorer.recover(dst));
+        assertEquals(List.of(VID), dst.listVolumeIds());
+        assertEquals(before, snapshot(dst.path()));
+        // a journal naming a volume that is not ours is refused, not acted on
+        RestoreJournal.write(dst, new RestoreJournal.Entry(RestoreJournal.Phase.STAGING, VID, VID, null));
+        assertThrows(IOException.class, () -> VolumeRestorer.recover(dst));
+        assertTrue(dst.volumeExists(VID));
+    }
+}
