@@ -21,6 +21,8 @@ import java.util.Set;
 public final class DirectFile implements Closeable {
     private static final System.Logger LOG = System.getLogger(DirectFile.class.getName());
     private static volatile boolean loggedFallback;
+    /** Memory alignment used for buffers regardless of the minimum the kernel reports. */
+    public static final int PAGE_SIZE = 4096;
 
     private final Posix posix;
     private final String path;
@@ -115,9 +117,14 @@ public final class DirectFile implements Closeable {
         return Math.max(memAlign, offsetAlign);
     }
 
-    /** A direct buffer of at least {@code size} bytes suitable for this file's transfers. */
+    /**
+     * A direct buffer of at least {@code size} bytes suitable for this file's transfers. Its
+     * address is page-aligned even where the filesystem would accept less (STATX_DIOALIGN often
+     * says 512): measured on ext4/virtio, 1 MiB O_DIRECT writes from a 512-aligned buffer ran at
+     * 25-45 MiB/s against 550-800 MiB/s from a page-aligned one.
+     */
     public ByteBuffer allocateBuffer(int size) {
-        int a = Math.max(alignment(), 8);
+        int a = Math.max(alignment(), PAGE_SIZE);
         return AlignedBuffers.allocate((int) AlignedBuffers.roundUp(size, a), a);
     }
 
@@ -160,10 +167,15 @@ public final class DirectFile implements Closeable {
      * last block) and make data and size durable (fdatasync covers the size change).
      */
     public void finish(long length) throws NativeIoException {
+        setLength(length);
+        posix.fdatasync(fd);
+    }
+
+    /** Set the file's size to exactly {@code length} without syncing (the caller syncs later). */
+    public void setLength(long length) throws NativeIoException {
         if (posix.fstat(fd).size() != length) {
             posix.ftruncate(fd, length);
         }
-        posix.fdatasync(fd);
     }
 
     @Override

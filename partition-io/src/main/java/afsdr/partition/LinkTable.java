@@ -14,8 +14,8 @@ import afsdr.nativeio.Posix;
  *
  * <p>Each read-modify-write of a row holds an fcntl write lock on the row's two bytes (as
  * namei_GetLinkCount/namei_SetLinkCount do), so stock tools working on the same partition see
- * consistent rows; within this JVM the instance monitor serializes updates (POSIX locks are
- * per process). A row update is a single 2-byte pwrite: a killed process leaves either the old or
+ * consistent rows; within this JVM a per-group monitor serializes updates (POSIX locks are
+ * per process, and closing any descriptor of the file drops them). A row update is a single 2-byte pwrite: a killed process leaves either the old or
  * the new row, never a torn one.
  */
 public final class LinkTable implements AutoCloseable {
@@ -29,12 +29,15 @@ public final class LinkTable implements AutoCloseable {
     private final String path;
     private final int fd;
     private final long groupId;
+    /** Shared by every LinkTable instance of the group in this JVM (fcntl locks do not exclude threads). */
+    private final Object monitor;
 
-    LinkTable(Posix posix, String path, int fd, long groupId) {
+    LinkTable(Posix posix, String path, int fd, long groupId, Object monitor) {
         this.posix = posix;
         this.path = path;
         this.fd = fd;
         this.groupId = groupId;
+        this.monitor = monitor;
     }
 
     static long rowOffset(int vnode) {
@@ -59,23 +62,25 @@ public final class LinkTable implements AutoCloseable {
     }
 
     private int readRow(int vnode) throws NativeIoException {
-        byte[] r = NameiFiles.readAt(posix, fd, rowOffset(vnode), 2);
-        if (r.length < 2) {
-            return 0; // past EOF: no references
+        synchronized (monitor) {
+            byte[] r = NameiFiles.readAt(posix, fd, rowOffset(vnode), 2);
+            if (r.length < 2) {
+                return 0; // past EOF: no references
+            }
+            return (r[0] & 0xff) | ((r[1] & 0xff) << 8);
         }
-        return (r[0] & 0xff) | ((r[1] & 0xff) << 8);
     }
 
     private void writeRow(int vnode, int row) throws NativeIoException {
         NameiFiles.writeAt(posix, fd, new byte[] {(byte) row, (byte) (row >>> 8)}, rowOffset(vnode), path);
     }
 
-    public synchronized int count(int vnode, int tag) throws NativeIoException {
+    public int count(int vnode, int tag) throws NativeIoException {
         return (readRow(vnode) >>> (3 * tag)) & 7;
     }
 
     /** All five counters of a row. */
-    public synchronized int[] row(int vnode) throws NativeIoException {
+    public int[] row(int vnode) throws NativeIoException {
         int r = readRow(vnode);
         int[] c = new int[NameiInode.MAX_TAGS];
         for (int t = 0; t < c.length; t++) {
@@ -90,13 +95,13 @@ public final class LinkTable implements AutoCloseable {
 
     private int edit(int vnode, RowEdit f) throws NativeIoException {
         long off = rowOffset(vnode);
-        posix.lockRange(fd, true, off, 2, true);
-        try {
-            int row = readRow(vnode);
-            int result = f.apply(row);
-            return result;
-        } finally {
-            posix.unlockRange(fd, off, 2);
+        synchronized (monitor) {
+            posix.lockRange(fd, true, off, 2, true);
+            try {
+                return f.apply(readRow(vnode));
+            } finally {
+                posix.unlockRange(fd, off, 2);
+            }
         }
     }
 
@@ -104,7 +109,7 @@ public final class LinkTable implements AutoCloseable {
      * GetFreeTag: claim the first tag of row {@code vnode} whose counter is 0 by setting it to 1.
      * Throws ENOSPC when all five are in use (NAMEI_MAXVOLS).
      */
-    public synchronized int allocateTag(int vnode) throws NativeIoException {
+    public int allocateTag(int vnode) throws NativeIoException {
         return edit(vnode, row -> {
             for (int t = 0; t < NameiInode.MAX_TAGS; t++) {
                 if (((row >>> (3 * t)) & 7) == 0) {
@@ -117,7 +122,7 @@ public final class LinkTable implements AutoCloseable {
     }
 
     /** Add {@code delta} to counter (vnode, tag); returns the new value. EINVAL outside 0..7. */
-    public synchronized int adjust(int vnode, int tag, int delta) throws NativeIoException {
+    public int adjust(int vnode, int tag, int delta) throws NativeIoException {
         return edit(vnode, row -> {
             int c = ((row >>> (3 * tag)) & 7) + delta;
             if (c < 0 || c > MAX_COUNT) {

@@ -295,7 +295,7 @@ public final class NameiPartition {
     LinkTable openLinkTable(VolumeHeader h) throws NativeIoException {
         String p = specialPath(h.parent(), h.linkTable());
         int fd = posix.open(p, NameiFiles.RW, 0);
-        return new LinkTable(posix, p, fd, Integer.toUnsignedLong(h.parent()));
+        return new LinkTable(posix, p, fd, Integer.toUnsignedLong(h.parent()), groupLock(h.parent()));
     }
 
     /** Make the header appear atomically: temp file, fsync, link to the real name, fsync directory. */
@@ -466,6 +466,75 @@ public final class NameiPartition {
                 }
                 publishHeader(h);
                 return Volume.open(this, h);
+            }
+        }
+    }
+    /**
+     * ReClone: bring an existing clone ({@code cloneId}, same group) up to date with its source.
+     * Order: references to the source's current data files are added to the link table first
+     * (synced), then every clone record is rewritten and the clone index cut to the source's length
+     * (synced), and only then are the references of the clone's previous records dropped. A crash
+     * leaves the clone old or new (per record) with at worst too-high counts. The clone's volume
+     * info gets {@code init} applied (may be null); the source's directories get the cloned bit.
+     */
+    public void recloneVolume(int sourceId, int cloneId, Consumer<VolumeDiskData> init) throws IOException {
+        VolumeHeader sh = readHeader(sourceId);
+        VolumeHeader ch = readHeader(cloneId);
+        if (sh.parent() != ch.parent()) {
+            throw new IOException("volume " + Integer.toUnsignedString(cloneId) + " is not in the group of "
+                + Integer.toUnsignedString(sourceId));
+        }
+        synchronized (groupLock(sh.parent())) {
+            try (Volume src = Volume.open(this, sh); Volume dst = Volume.open(this, ch); LinkTable lt = openLinkTable(ch)) {
+                List<Long> drop = new ArrayList<>();
+                for (VnodeClass c : VnodeClass.values()) {
+                    VnodeIndex si = src.index(c);
+                    VnodeIndex di = dst.index(c);
+                    int slots = si.slots();
+                    // 1. add references for what the clone will point at
+                    si.forEach((vn, rec) -> {
+                        if (rec.inode() != 0 && di.read(vn).inode() != rec.inode()) {
+                            lt.adjust(NameiInode.vnode(rec.inode()), NameiInode.tag(rec.inode()), 1);
+                        }
+                    });
+                    lt.fdatasync();
+                    // 2. remember what the clone pointed at and no longer will
+                    di.forEach((vn, old) -> {
+                        VnodeDiskObject now = VnodeClass.slot(vn) < slots ? si.read(vn) : VnodeDiskObject.blank(c);
+                        if (old.inode() != 0 && (now.isFree() || now.inode() != old.inode())) {
+                            drop.add(old.inode());
+                        }
+                    });
+                    // 3. rewrite the clone's records
+                    List<Object[]> setCloned = new ArrayList<>();
+                    for (int slot = 0; slot < slots; slot++) {
+                        int vn = c.vnodeNumber(slot);
+                        VnodeDiskObject rec = si.read(vn);
+                        di.write(vn, rec.isFree() ? VnodeDiskObject.blank(c) : rec.copy().cloned(false));
+                        if (c == VnodeClass.LARGE && !rec.isFree() && !rec.cloned()) {
+                            setCloned.add(new Object[] {vn, rec});
+                        }
+                    }
+                    di.truncateSlots(slots);
+                    di.fdatasync();
+                    for (Object[] o : setCloned) {
+                        si.write((Integer) o[0], ((VnodeDiskObject) o[1]).copy().cloned(true));
+                    }
+                    si.fdatasync();
+                }
+                VolumeDiskData d = dst.readDiskData();
+                VolumeDiskData s = src.readDiskData();
+                d.filecount(s.filecount()).diskused(s.diskused()).uniquifier(s.uniquifier())
+                    .copyDate((int) (System.currentTimeMillis() / 1000));
+                if (init != null) {
+                    init.accept(d);
+                }
+                dst.writeDiskData(d);
+                // 4. drop the clone's old references
+                for (long ino : drop) {
+                    releaseData(lt, ch.parent(), ino);
+                }
+                lt.fdatasync();
             }
         }
     }

@@ -6,7 +6,11 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 import afsdr.nativeio.DirectFile;
 import afsdr.nativeio.Errno;
@@ -46,6 +50,10 @@ public final class Volume implements AutoCloseable {
     private final VnodeIndex large;
     private final VnodeIndex small;
     private final LinkTable linkTable;
+    private boolean deferSyncs;
+    private final List<String> pendingData = new ArrayList<>();
+    private final Set<VnodeIndex> pendingIndexes = new HashSet<>();
+    private final List<Long> pendingReleases = new ArrayList<>();
 
     private Volume(NameiPartition partition, VolumeHeader header, String volinfoPath, int volinfoFd, VnodeIndex large,
                    VnodeIndex small, LinkTable linkTable) {
@@ -81,7 +89,8 @@ public final class Volume implements AutoCloseable {
             }
             VnodeIndex li = new VnodeIndex(posix, VnodeClass.LARGE, paths[1], fds[1], vid);
             VnodeIndex si = new VnodeIndex(posix, VnodeClass.SMALL, paths[2], fds[2], vid);
-            LinkTable lt = new LinkTable(posix, paths[3], fds[3], Integer.toUnsignedLong(h.parent()));
+            LinkTable lt = new LinkTable(posix, paths[3], fds[3], Integer.toUnsignedLong(h.parent()),
+                part.groupLock(h.parent()));
             Volume v = new Volume(part, h, paths[0], fds[0], li, si, lt);
             v.readDiskData();
             li.checkStamp();
@@ -157,6 +166,11 @@ public final class Volume implements AutoCloseable {
             throws IOException {
         int tag = linkTable.allocateTag(vnodeNumber);
         long ino = NameiInode.regular(vnodeNumber, tag, uniquifier);
+        if (!deferSyncs) {
+            // the count must be durable before any record can name the file: a count lost in a
+            // power failure would let a later icreate take the tag and remove the file as an orphan
+            linkTable.fdatasync();
+        }
         String p = dataPath(ino);
         try {
             int fd = createFile(p, dataVersion, tag);
@@ -205,15 +219,8 @@ public final class Volume implements AutoCloseable {
     }
 
     private void writeContent(DirectFile f, ReadableByteChannel src, long length) throws IOException {
-        if (length > IO_CHUNK) {
-            try {
-                posix.fallocate(f.fd(), 0, 0, length);
-            } catch (NativeIoException e) {
-                if (e.errno() != Errno.EOPNOTSUPP && e.errno() != Errno.ENOSYS) {
-                    throw e;
-                }
-            }
-        }
+        // No fallocate: measured on ext4, preallocating made the O_DIRECT writes slower (each write
+        // then converts unwritten extents) - 292 vs 472 MiB/s for 512 MiB.
         int chunk = (int) Math.min(IO_CHUNK, Math.max(length, 1));
         ByteBuffer buf = f.allocateBuffer(chunk);
         long off = 0;
@@ -230,7 +237,12 @@ public final class Volume implements AutoCloseable {
             f.writeAt(buf, off);
             off += want;
         }
-        f.finish(length);
+        if (deferSyncs) {
+            f.setLength(length);
+            pendingData.add(f.path());
+        } else {
+            f.finish(length);
+        }
     }
 
     /**
@@ -249,9 +261,12 @@ public final class Volume implements AutoCloseable {
             v.inode(ino).length(length);
         }
         idx.write(vnodeNumber, v);
-        idx.fdatasync();
         if (!old.isFree() && old.inode() != 0 && old.inode() != v.inode()) {
-            partition.releaseData(linkTable, header.parent(), old.inode());
+            release(idx, old.inode());
+        } else if (deferSyncs) {
+            pendingIndexes.add(idx);
+        } else {
+            idx.fdatasync();
         }
         return v;
     }
@@ -269,10 +284,62 @@ public final class Volume implements AutoCloseable {
             return;
         }
         idx.write(vnodeNumber, VnodeDiskObject.blank(idx.vnodeClass()).type(VnodeDiskObject.TYPE_FREE));
-        idx.fdatasync();
         if (old.inode() != 0) {
-            partition.releaseData(linkTable, header.parent(), old.inode());
+            release(idx, old.inode());
+        } else if (deferSyncs) {
+            pendingIndexes.add(idx);
+        } else {
+            idx.fdatasync();
         }
+    }
+
+    /** Drop a reference to {@code ino} once the record that no longer names it is durable. */
+    private void release(VnodeIndex idx, long ino) throws NativeIoException {
+        if (deferSyncs) {
+            pendingIndexes.add(idx);
+            pendingReleases.add(ino);
+        } else {
+            idx.fdatasync();
+            partition.releaseData(linkTable, header.parent(), ino);
+        }
+    }
+
+    /**
+     * Group commit. While on, new data files, index records and the release of replaced data files
+     * are not synced one by one; {@link #syncPending()} makes them durable in the safe order (data
+     * files and link table, then indexes, then releases). Nothing names the new files until the
+     * caller writes a directory after syncPending, so a crash in between leaves orphans only.
+     * {@link VolumeTree#flush()} uses it; turning it off syncs what is pending.
+     */
+    public void deferSyncs(boolean on) throws IOException {
+        if (!on) {
+            syncPending();
+        }
+        deferSyncs = on;
+    }
+
+    /** Make everything written since the last call durable, then release replaced data files. */
+    public void syncPending() throws IOException {
+        if (!pendingData.isEmpty()) {
+            for (String p : pendingData) {
+                int fd = posix.open(p, NameiFiles.RO, 0);
+                try {
+                    posix.fdatasync(fd);
+                } finally {
+                    posix.close(fd);
+                }
+            }
+            pendingData.clear();
+        }
+        linkTable.fdatasync();
+        for (VnodeIndex i : pendingIndexes) {
+            i.fdatasync();
+        }
+        pendingIndexes.clear();
+        for (long ino : pendingReleases) {
+            partition.releaseData(linkTable, header.parent(), ino);
+        }
+        pendingReleases.clear();
     }
 
     /**
@@ -332,6 +399,13 @@ public final class Volume implements AutoCloseable {
     @Override
     public void close() throws NativeIoException {
         NativeIoException first = null;
+        if (deferSyncs) {
+            try {
+                syncPending();
+            } catch (IOException e) {
+                first = e instanceof NativeIoException n ? n : new NativeIoException("syncPending", volinfoPath, Errno.EIO);
+            }
+        }
         for (AutoCloseable c : new AutoCloseable[] {large, small, linkTable}) {
             try {
                 c.close();

@@ -23,7 +23,8 @@ import afsdr.partition.dir.DirEntry;
  * which the salvager treats as orphans; the directories themselves are always either the old or
  * the new version (see {@link Volume#storeVnode}).
  *
- * <p>Not thread-safe; one tree per volume at a time.
+ * <p>Not thread-safe; one tree per volume at a time. It switches the volume to group commit
+ * ({@link Volume#deferSyncs}): every {@link #flush()} is one durability point.
  */
 public final class VolumeTree {
     /** Uniquifiers are reserved in blocks so that volume info is not rewritten for every vnode. */
@@ -41,6 +42,7 @@ public final class VolumeTree {
 
     public VolumeTree(Volume volume) throws IOException {
         this.volume = volume;
+        volume.deferSyncs(true);
         this.info = volume.readDiskData();
         this.nextUniq = Math.max(info.uniquifier(), 1);
         this.reservedUpTo = nextUniq;
@@ -251,6 +253,7 @@ public final class VolumeTree {
         // The directory no longer names the vnode once flushed; free it after that.
         flush();
         volume.deleteVnode(e.vnode());
+        volume.syncPending();
         account(-1, -blocks(target.length()));
         volume.writeDiskData(info);
     }
@@ -261,6 +264,8 @@ public final class VolumeTree {
      */
     public void flush() throws IOException {
         int t = now();
+        // new vnodes and their data become durable before any directory names them
+        volume.syncPending();
         for (Map.Entry<Integer, AfsDirectory> e : dirtyDirs.entrySet()) {
             int vn = e.getKey();
             byte[] data = e.getValue().toBytes();
@@ -272,6 +277,7 @@ public final class VolumeTree {
         }
         dirtyDirs.clear();
         dirtyDirVnodes.clear();
+        volume.syncPending();
         info.updateDate(t);
         volume.writeDiskData(info);
     }

@@ -74,6 +74,19 @@ class StockReadsOurVolumesInteropTest {
             "It would have Salvaged t.ours (536870912): " + d.filecount() + " files",
             "It would have Salvaged t.other (536870920)"));
 
+        // change the RW and reclone: still clean
+        try (Volume v = part.openVolume(536870912)) {
+            VolumeTree t = new VolumeTree(v);
+            t.remove(1, "small0");
+            t.createFile(1, "small0", "replaced".getBytes());
+            t.flush();
+            tv.files.put("small0", "replaced".getBytes());
+            d = v.readDiskData();
+        }
+        part.recloneVolume(536870912, 536870913, null);
+        assertSalvagerFindsNoDamage(pdir, scratch, List.of("CHECKING CLONED VOLUME 536870913(READONLY mode).",
+            "It would have Salvaged t.ours (536870912): " + d.filecount() + " files"));
+
         // delete the RW: the clone keeps every file (link counts), still clean for the salvager
         part.deleteVolume(536870912);
         try (Volume c = part.openVolume(536870913)) {

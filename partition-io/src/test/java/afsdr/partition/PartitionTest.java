@@ -1,0 +1,148 @@
+package afsdr.partition;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import afsdr.nativeio.Errno;
+import afsdr.nativeio.JnrPosix;
+import afsdr.nativeio.NativeIoException;
+
+class PartitionTest {
+    @TempDir(factory = RealDiskTempDirs.class)
+    Path tmp;
+
+    @Test
+    void discoveryFollowsAlwaysAttachNeverAttachAndMounts() throws Exception {
+        Path root = tmp.resolve("root");
+        for (String d : new String[] {"vicepa", "vicepb", "vicepc", "vicepd", "vicepiv", "vicepaa", "other"}) {
+            Files.createDirectories(root.resolve(d));
+        }
+        Files.writeString(root.resolve("vicepa/AlwaysAttach"), "");
+        Files.writeString(root.resolve("vicepc/AlwaysAttach"), "");
+        Files.writeString(root.resolve("vicepc/NeverAttach"), "");
+        Files.writeString(root.resolve("vicepiv/AlwaysAttach"), "");
+        Files.writeString(root.resolve("vicepaa/AlwaysAttach"), "");
+        Path mounts = tmp.resolve("mounts");
+        Files.writeString(mounts, "/dev/vdb " + root.resolve("vicepd") + " ext4 rw 0 0\n"
+            + "/dev/vdc /elsewhere/vicepe ext4 rw 0 0\nproc /proc proc rw 0 0\n");
+        List<VicePartition> found = new PartitionDiscovery(root, mounts).discover();
+        assertEquals(List.of("/vicepa", "/vicepd", "/vicepaa"), found.stream().map(VicePartition::name).toList());
+        assertEquals("", found.get(0).device());
+        assertEquals("/dev/vdb", found.get(1).device());
+        assertEquals(26, found.get(2).id());
+        NameiPartition p = NameiPartition.open(JnrPosix.get(), found.get(0));
+        assertTrue(p.usage().totalBytes() > 0);
+        assertEquals(0, p.partitionId());
+    }
+
+    @Test
+    void partitionLockExcludesASecondHolder() throws Exception {
+        NameiPartition p = TestVolumes.partition(tmp.resolve("vicepa"));
+        try (PartitionLock l = p.lock(false)) {
+            assertNotNull(l);
+            assertNull(p.lock(false), "flock is per open file: a second holder is refused");
+        }
+        try (PartitionLock again = p.lock(false)) {
+            assertNotNull(again);
+        }
+    }
+
+    @Test
+    void linkTableTagsAndLimits() throws Exception {
+        NameiPartition p = TestVolumes.partition(tmp.resolve("vicepa"));
+        try (Volume v = p.createVolume(536870912, 536870912, null)) {
+            LinkTable lt = v.linkTable();
+            assertEquals(1, lt.count(0, 0), "row 0 counts the volumes using the table");
+            for (int t = 0; t < NameiInode.MAX_TAGS; t++) {
+                assertEquals(t, lt.allocateTag(77));
+            }
+            assertEquals(Errno.ENOSPC, assertThrows(NativeIoException.class, () -> lt.allocateTag(77)).errno());
+            for (int i = 1; i < LinkTable.MAX_COUNT; i++) {
+                lt.adjust(77, 2, 1);
+            }
+            assertEquals(Errno.EINVAL, assertThrows(NativeIoException.class, () -> lt.adjust(77, 2, 1)).errno());
+            assertArrayEquals(new int[] {1, 1, 7, 1, 1}, lt.row(77));
+            assertEquals(0, lt.count(100000, 0), "rows past the end read as 0");
+        }
+        assertThrows(VolumeExistsException.class, () -> p.createVolume(536870912, 536870912, null));
+    }
+
+    @Test
+    void clonesShareDataUntilTheLastReferenceGoes() throws Exception {
+        Path pdir = tmp.resolve("vicepa");
+        NameiPartition p = TestVolumes.partition(pdir);
+        TestVolumes tv = new TestVolumes();
+        tv.fill(p, 536870912, "t.rw", 10, 9).close();
+        try (Volume ro = p.cloneVolume(536870912, 536870913, d -> d.type(VolumeDiskData.RO).name("t.rw.readonly")
+            .destroyMe(0))) {
+            assertEquals(536870912, ro.parentId());
+            VolumeRoundTripTest.assertSameContent(tv, VolumeReader.read(ro));
+        }
+        String bigData;
+        try (Volume rw = p.openVolume(536870912); Volume ro = p.openVolume(536870913)) {
+            int vn = rw.readDirectory(1).lookup("large.bin").orElseThrow().vnode();
+            VnodeDiskObject a = rw.readVnode(vn);
+            VnodeDiskObject b = ro.readVnode(vn);
+            assertEquals(a.inode(), b.inode(), "same data file");
+            assertEquals(2, rw.linkTable().count(vn, NameiInode.tag(a.inode())));
+            assertTrue(rw.readVnode(1).cloned(), "source directories are marked cloned");
+            assertFalse(ro.readVnode(1).cloned());
+            bigData = rw.dataPath(a.inode());
+            // writing the RW never changes the clone: new content goes to a new data file
+            VolumeTree t = new VolumeTree(rw);
+            t.remove(1, "large.bin");
+            t.flush();
+            assertTrue(Files.exists(Path.of(bigData)), "clone still references it");
+            assertEquals(1, rw.linkTable().count(vn, NameiInode.tag(a.inode())));
+            VolumeRoundTripTest.assertSameContent(tv, VolumeReader.read(ro));
+        }
+        p.deleteVolume(536870912);
+        try (Volume ro = p.openVolume(536870913)) {
+            VolumeRoundTripTest.assertSameContent(tv, VolumeReader.read(ro));
+        }
+        p.deleteVolume(536870913);
+        assertFalse(Files.exists(Path.of(bigData)));
+        assertFalse(Files.exists(pdir.resolve(NameiInode.groupDir(536870912L))), "group directory removed");
+        assertEquals(List.of(), p.listVolumeIds());
+    }
+    @Test
+    void recloneBringsTheCloneUpToDateAndDropsStaleData() throws Exception {
+        Path pdir = tmp.resolve("vicepa");
+        NameiPartition p = TestVolumes.partition(pdir);
+        TestVolumes tv = new TestVolumes();
+        tv.fill(p, 536870912, "t.rw", 10, 19).close();
+        p.cloneVolume(536870912, 536870914, d -> d.type(VolumeDiskData.BK).name("t.rw.backup").destroyMe(0)).close();
+        String oldLarge;
+        try (Volume rw = p.openVolume(536870912)) {
+            VolumeTree t = new VolumeTree(rw);
+            int vn = t.lookup(1, "large.bin").orElseThrow().vnode();
+            oldLarge = rw.dataPath(rw.readVnode(vn).inode());
+            t.remove(1, "large.bin");
+            t.createFile(1, "new.txt", "after the first clone".getBytes());
+            t.flush();
+        }
+        tv.files.remove("large.bin");
+        tv.files.put("new.txt", "after the first clone".getBytes());
+        assertTrue(Files.exists(Path.of(oldLarge)), "still referenced by the backup");
+        p.recloneVolume(536870912, 536870914, null);
+        assertFalse(Files.exists(Path.of(oldLarge)), "released when the backup stopped referencing it");
+        try (Volume bk = p.openVolume(536870914); Volume rw = p.openVolume(536870912)) {
+            VolumeRoundTripTest.assertSameContent(tv, VolumeReader.read(bk));
+            assertEquals("t.rw.backup", bk.readDiskData().name());
+            rw.index(VnodeClass.SMALL).forEach((vn, r) -> assertEquals(2, rw.linkTable().count(vn,
+                NameiInode.tag(r.inode())), "vnode " + vn + " shared by RW and backup"));
+        }
+    }
+}
