@@ -36,7 +36,7 @@ public final class RxBulkBenchmark {
             if (only.equals("jumbo") && !jumbo || only.equals("plain") && jumbo) {
                 continue;
             }
-            for (String dir : new String[] {"upload", "download"}) {
+            for (String dir : System.getProperty("bench.dirs", "upload,download").split(",")) {
                 for (int r = 0; r < rounds; r++) {
                     run(bytes, jumbo, dir);
                 }

@@ -214,21 +214,13 @@ final class NettyRxCall implements RxCall {
         if (st.isClient()) {
             finishRequest();
         }
-        boolean ack = false;
+        boolean ack;
         int n;
         synchronized (st) {
             while (true) {
-                ByteBuf p = st.peekReadable();
-                if (p != null) {
-                    n = Math.min(len, p.readableBytes());
-                    p.readBytes(b, off, n);
-                    if (!p.isReadable()) {
-                        ack = st.consumeReadable(System.nanoTime());
-                    }
-                    if (n > 0) {
-                        break;
-                    }
-                    continue;
+                n = st.readAvailable(b, off, len, System.nanoTime());
+                if (n > 0) {
+                    break;
                 }
                 if (st.error() != 0) {
                     throw failure();
@@ -237,8 +229,13 @@ final class NettyRxCall implements RxCall {
                     n = -1;
                     break;
                 }
+                if (st.takeAckDue()) {
+                    // zero-length packets were consumed: their ack must not wait for our wake-up
+                    endpoint.requestAck(st);
+                }
                 awaitChange();
             }
+            ack = st.takeAckDue();
         }
         if (ack) {
             endpoint.requestAck(st);
@@ -272,8 +269,7 @@ final class NettyRxCall implements RxCall {
         @Override
         public int available() {
             synchronized (st) {
-                ByteBuf p = st.peekReadable();
-                return p == null ? 0 : p.readableBytes();
+                return st.readableBytes();
             }
         }
     }

@@ -73,7 +73,7 @@ public final class RxEndpoint implements AutoCloseable {
     private final Channel channel;
     private final ThreadPoolExecutor workers;
     private final Map<Integer, RxCallHandler> handlers = new ConcurrentHashMap<>();
-    private final Output output;
+    private final ChannelOutput output;
     private final ScheduledFuture<?> ticker;
     private final AtomicInteger busyWorkers = new AtomicInteger();
     private final boolean epoll;
@@ -97,14 +97,14 @@ public final class RxEndpoint implements AutoCloseable {
                     t.setDaemon(true);
                     return t;
                 });
-        this.output = new Output();
+        this.output = new ChannelOutput(this::dispatch, LOG);
         Bootstrap bs = new Bootstrap().group(group)
                 .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
                 .option(ChannelOption.SO_RCVBUF, b.socketBufferBytes)
                 .option(ChannelOption.SO_SNDBUF, b.socketBufferBytes)
                 .option(ChannelOption.SO_REUSEADDR, false);
         int datagram = RxConstants.RX_MAX_PACKET_SIZE;
-        if (epoll) {
+        if (epoll && b.batchedReceive) {
             bs.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, datagram)
                     .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(datagram * RECV_BATCH));
         } else {
@@ -117,7 +117,7 @@ public final class RxEndpoint implements AutoCloseable {
                 if (filter != null) {
                     ch.pipeline().addLast("filter", filter.get());
                 }
-                ch.pipeline().addLast("rx", new Handler());
+                ch.pipeline().addLast("rx", new RxDatagramHandler(engine, output, LOG));
             }
         });
         InetSocketAddress bind = new InetSocketAddress(b.bindAddress, b.port);
@@ -128,7 +128,7 @@ public final class RxEndpoint implements AutoCloseable {
             workers.shutdownNow();
             throw e;
         }
-        output.channel = channel;
+        output.bind(channel);
         this.ticker = loop.scheduleAtFixedRate(this::tick, TICK_NANOS, TICK_NANOS, TimeUnit.NANOSECONDS);
         LOG.log(System.Logger.Level.DEBUG, "Rx endpoint on " + channel.localAddress() + (epoll ? " (epoll)" : " (nio)"));
     }
@@ -343,86 +343,6 @@ public final class RxEndpoint implements AutoCloseable {
         }
     }
 
-    /** The engine's view of the socket. Used on the event loop only. */
-    private final class Output implements RxOutput {
-        Channel channel;
-        private boolean pending;
-
-        @Override
-        public ByteBufAllocator alloc() {
-            return channel.alloc();
-        }
-
-        @Override
-        public void transmit(InetSocketAddress peer, ByteBuf datagram) {
-            pending = true;
-            channel.write(new DatagramPacket(datagram, peer), channel.voidPromise());
-        }
-
-        @Override
-        public void dispatch(RxCallState call) {
-            RxEndpoint.this.dispatch(call);
-        }
-
-        @Override
-        public void wake(RxCallState call) {
-            if (call.waiters > 0) {
-                call.notifyAll();
-            }
-            if (call.isClient() && call.finished() && call.connection().attachment instanceof NettyClientConnection c) {
-                c.channelFreed();
-            }
-        }
-
-        @Override
-        public void dropped(RxHeader header, String reason) {
-            if (LOG.isLoggable(System.Logger.Level.TRACE)) {
-                LOG.log(System.Logger.Level.TRACE, "dropped " + header + ": " + reason);
-            }
-        }
-
-        void flush() {
-            if (pending) {
-                pending = false;
-                channel.flush();
-            }
-        }
-    }
-
-    /** The pipeline's last handler: datagrams into the engine, acks at the end of each read batch. */
-    private final class Handler extends ChannelInboundHandlerAdapter {
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (!(msg instanceof DatagramPacket p)) {
-                io.netty.util.ReferenceCountUtil.release(msg);
-                return;
-            }
-            try {
-                engine.receive(p.content(), p.sender(), System.nanoTime(), output);
-            } catch (RuntimeException | AssertionError e) {
-                // a bug, not bad input (the engine drops that): keep serving, but say so
-                LOG.log(System.Logger.Level.ERROR, "Rx receive failed for a packet from " + p.sender(), e);
-            } finally {
-                p.release();
-            }
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            try {
-                engine.flushAcks(System.nanoTime(), output);
-            } finally {
-                output.flush();
-            }
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            // ICMP port unreachable and friends surface here on connected sockets; keep going
-            LOG.log(System.Logger.Level.DEBUG, "Rx socket error", cause);
-        }
-    }
-
     /** Settings of an endpoint. */
     public static final class Builder {
         private InetAddress bindAddress = InetAddress.getLoopbackAddress();
@@ -436,6 +356,7 @@ public final class RxEndpoint implements AutoCloseable {
         private boolean allowEpoll = true;
         private int socketBufferBytes = 4 << 20;
         private Supplier<ChannelHandler> inboundFilter;
+        private boolean batchedReceive = Boolean.parseBoolean(System.getProperty("afsdr.rx.recvmmsg", "true"));
         private RxConfig base = RxConfig.defaults();
 
         public Builder bind(InetAddress address, int port) {
@@ -476,6 +397,17 @@ public final class RxEndpoint implements AutoCloseable {
             this.version = v;
             return this;
         }
+
+        /**
+         * With epoll: receive with recvmmsg, {@value #RECV_BATCH_DOC} datagrams per system call
+         * (default on; system property {@code afsdr.rx.recvmmsg}).
+         */
+        public Builder batchedReceive(boolean on) {
+            this.batchedReceive = on;
+            return this;
+        }
+
+        private static final int RECV_BATCH_DOC = RECV_BATCH;
 
         /** Force the NIO transport (testing the fallback). */
         public Builder allowEpoll(boolean allow) {

@@ -4,20 +4,28 @@ import io.netty.buffer.ByteBuf;
 
 /**
  * One Rx packet inside a received datagram: its header and where its body lies in the datagram
- * buffer. It does not own the buffer; whoever keeps the body past the receive call retains a
- * slice ({@link #retainedBody()}).
+ * buffer. It does not own the buffer; whoever keeps the body past the receive call retains the
+ * datagram. Mutable and reused by the receive path (one array of these per endpoint), so copy
+ * what must outlive the call that received it.
  */
 public final class RxPacket {
-    public final RxHeader header;
-    public final ByteBuf datagram;
-    public final int bodyOffset;
-    public final int bodyLength;
+    public final RxHeader header = new RxHeader();
+    public ByteBuf datagram;
+    public int bodyOffset;
+    public int bodyLength;
+
+    public RxPacket() {}
 
     public RxPacket(RxHeader header, ByteBuf datagram, int bodyOffset, int bodyLength) {
-        this.header = header;
+        this.header.copyFrom(header);
+        set(datagram, bodyOffset, bodyLength);
+    }
+
+    RxPacket set(ByteBuf datagram, int bodyOffset, int bodyLength) {
         this.datagram = datagram;
         this.bodyOffset = bodyOffset;
         this.bodyLength = bodyLength;
+        return this;
     }
 
     /** A view of the body (not retained). */

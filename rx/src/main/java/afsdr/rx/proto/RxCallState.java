@@ -33,6 +33,8 @@ import io.netty.buffer.CompositeByteBuf;
  */
 public final class RxCallState {
     static final long NEVER = Long.MAX_VALUE;
+    /** Smallest congestion window after a fast-retransmit loss event (an RTO still drops to 1). */
+    static final int LOSS_FLOOR = 16;
     private static final int SERIAL_RING = 1024;
 
     final RxConnection conn;
@@ -69,6 +71,8 @@ public final class RxCallState {
     private int recoveryPoint;
     private int rtoBackoff;
     long rtoDeadline = NEVER;
+    /** Tail-loss probe: resend the newest unacked packet if the flight goes silent this long. */
+    long probeDeadline = NEVER;
     private final int[] serialSent = new int[SERIAL_RING];
     private final long[] serialTime = new long[SERIAL_RING];
     private int sendQueueLimit;
@@ -77,6 +81,11 @@ public final class RxCallState {
     private final ByteBuf[] rq;
     /** Header checksum of each queued packet whose security check waits for authentication. */
     private final int[] rqSpare;
+    /** Where each queued packet's unread user bytes start in its datagram, and how many remain. */
+    private final int[] rqOff;
+    private final int[] rqLen;
+    /** Set when consumption made an ack due; taken by {@link #takeAckDue()}. */
+    private boolean ackDue;
     /** Whether queued packets are raw bodies still to be checked (PRECALL before authentication). */
     boolean rqUnchecked;
     private final int rmask;
@@ -112,6 +121,8 @@ public final class RxCallState {
         int rcap = Integer.highestOneBit(Math.max(config.maxWindow() + 1, 4) - 1) << 1;
         this.rq = new ByteBuf[rcap];
         this.rqSpare = new int[rcap];
+        this.rqOff = new int[rcap];
+        this.rqLen = new int[rcap];
         this.rmask = rcap - 1;
         this.cwind = Math.max(1, conn.peer.cwind);
         this.ssthresh = conn.peer.ssthresh;
@@ -244,42 +255,70 @@ public final class RxCallState {
         }
     }
 
-    /** App side: the next in-order payload (user bytes only), or null. Not consumed yet. */
-    public ByteBuf peekReadable() {
+    /**
+     * App side: copies up to {@code len} in-order user bytes into {@code b}; returns how many
+     * (0 when nothing is readable now). Packets read completely are released and counted as
+     * hard acks (rx.md §8.2); when that makes an ack due, {@link #takeAckDue()} says so.
+     */
+    public int readAvailable(byte[] b, int off, int len, long now) {
         if (discardInput) {
-            return null;
+            return 0;
         }
-        return rq[rnext & rmask];
+        int copied = 0;
+        while (copied < len) {
+            int slot = rnext & rmask;
+            ByteBuf buf = rq[slot];
+            if (buf == null) {
+                break;
+            }
+            int n = Math.min(len - copied, rqLen[slot]);
+            if (n > 0) {
+                buf.getBytes(rqOff[slot], b, off + copied, n);
+                rqOff[slot] += n;
+                rqLen[slot] -= n;
+                copied += n;
+            }
+            if (rqLen[slot] == 0) {
+                consumeHead(now);
+            }
+        }
+        return copied;
     }
 
-    /**
-     * App side: the packet returned by {@link #peekReadable()} has been read completely; it is
-     * released and the hard-ack count grows (rx.md §8.2).
-     *
-     * @return true when an ack should go out now (more than hardAckRate packets consumed)
-     */
-    public boolean consumeReadable(long now) {
-        ByteBuf b = rq[rnext & rmask];
-        if (b == null) {
-            return false;
+    /** App side: user bytes readable right now without waiting. */
+    public int readableBytes() {
+        int total = 0;
+        for (int seq = rnext; seq <= rmax && rq[seq & rmask] != null; seq++) {
+            total += rqLen[seq & rmask];
         }
-        rq[rnext & rmask] = null;
-        b.release();
+        return total;
+    }
+
+    /** App side: whether consumption made an ack due since the last call (clears the flag). */
+    public boolean takeAckDue() {
+        boolean d = ackDue;
+        ackDue = false;
+        return d;
+    }
+
+    private void consumeHead(long now) {
+        int slot = rnext & rmask;
+        rq[slot].release();
+        rq[slot] = null;
         rnext++;
         hardAcks++;
         if (rlast != 0 && rnext > rlast) {
-            mode = client ? RX_MODE_EOF : mode;
+            if (client) {
+                mode = RX_MODE_EOF;
+            }
             // whole direction consumed: the ack of the last packet matters to the peer (it
             // leaves HOLD on it) so do not wait for the hard-ack threshold
-            return true;
-        }
-        if (hardAcks > config.hardAckRate()) {
-            return true;
-        }
-        if (delayedAckDeadline == NEVER) {
+            ackDue = true;
+        } else if (hardAcks > config.hardAckRate()) {
+            ackDue = true;
+        } else if (delayedAckDeadline == NEVER) {
             delayedAckDeadline = now + config.softAckDelayNanos();
         }
-        return false;
     }
 
     /** App side: every packet of the peer's direction was consumed. */
@@ -299,8 +338,12 @@ public final class RxCallState {
 
     // ---------------------------------------------------------------- event loop side
 
-    /** Handles a DATA packet of this call; takes ownership of {@code userData}. */
-    void onData(RxHeader h, ByteBuf userData, long now, RxOutput out) {
+    /**
+     * Handles a DATA packet of this call whose user bytes are {@code datagram[off, off + len)};
+     * takes ownership of one reference to {@code datagram}.
+     */
+    void onData(RxHeader h, ByteBuf datagram, int off, int len, long now, RxOutput out) {
+        ByteBuf userData = datagram;
         lastReceiveNanos = now;
         lastDataReceiveNanos = now;
         lastReceivedSerial = h.serial;
@@ -354,6 +397,8 @@ public final class RxCallState {
             rlast = seq;
         }
         rq[slot] = userData;
+        rqOff[slot] = off;
+        rqLen[slot] = len;
         rqSpare[slot] = h.spare;
         if (seq > rmax) {
             rmax = seq;
@@ -365,6 +410,7 @@ public final class RxCallState {
                 rnext++;
             }
         }
+        boolean readable = rq[rnext & rmask] != null;
         if (gapBefore || fillsHole) {
             requestAck(RX_ACK_OUT_OF_SEQUENCE, h.serial, true);
         } else if ((h.flags & RX_REQUEST_ACK) != 0) {
@@ -380,7 +426,7 @@ public final class RxCallState {
                 pendingAckSerial = h.serial;
             }
         }
-        if (peekReadable() != null || inputEnded()) {
+        if ((readable && seq == rnext) || inputEnded() || (readable && fillsHole)) {
             out.wake(this);
         }
         queueAck(now, out);
@@ -402,6 +448,10 @@ public final class RxCallState {
     private void requestAck(int reason, int serial, boolean now) {
         if (pendingAckReason == 0 || reason == RX_ACK_OUT_OF_SEQUENCE || reason == RX_ACK_DUPLICATE) {
             pendingAckReason = reason;
+        }
+        // one ack answers a whole read batch: echo the newest serial, so the sender's RTT sample
+        // and its loss detection (serial distance) see the latest packet we got
+        if (serial - pendingAckSerial > 0 || pendingAckSerial == 0) {
             pendingAckSerial = serial;
         }
         if (now) {
@@ -551,10 +601,14 @@ public final class RxCallState {
         if (lostNow > 0) {
             int lowestLost = first;
             if (lowestLost >= recoveryPoint) {
-                // one multiplicative decrease per window of data (NewReno's recovery point)
-                ssthresh = Math.max(2, cwind / 2);
+                // one multiplicative decrease per window of data (NewReno's recovery point), by
+                // CUBIC's 0.7 rather than a half and not below a floor: on the paths Rx runs on
+                // (loopback, LAN) most loss is a full socket buffer or noise, and a window halved
+                // at every lost packet would crawl at a few packets per RTT under random loss
+                ssthresh = Math.max(Math.min(LOSS_FLOOR, conn.peer.rwind), cwind * 7 / 10);
                 cwind = ssthresh;
                 recoveryPoint = tsent;
+                conn.stats.lossEvents++;
             }
         }
         if (progress) {
@@ -564,8 +618,12 @@ public final class RxCallState {
             if (progress || rtoDeadline == NEVER) {
                 rtoDeadline = now + rto();
             }
+            if (progress) {
+                probeDeadline = now + pto();
+            }
         } else {
             rtoDeadline = NEVER;
+            probeDeadline = NEVER;
         }
         checkSendDone(now, out);
         if (progress || lostNow > 0) {
@@ -630,6 +688,7 @@ public final class RxCallState {
         tsent = Math.max(tsent, tqueued);
         inflight = 0;
         rtoDeadline = NEVER;
+        probeDeadline = NEVER;
         checkSendDone(now, out);
         out.wake(this);
     }
@@ -651,8 +710,24 @@ public final class RxCallState {
             mode = RX_MODE_EOF;
             rtoDeadline = NEVER;
             nextPingNanos = NEVER;
+            releaseTransmitQueue();
             out.wake(this);
         }
+    }
+
+    /** Frees every queued outgoing packet; later acks find nothing to acknowledge. */
+    private void releaseTransmitQueue() {
+        for (int s = tfirst; s < tqueued; s++) {
+            SendPacket p = tq[s & tmask];
+            if (p != null) {
+                p.buf.release();
+                tq[s & tmask] = null;
+            }
+        }
+        tfirst = tqueued;
+        tsent = tqueued;
+        inflight = 0;
+        probeDeadline = NEVER;
     }
 
     /**
@@ -725,6 +800,9 @@ public final class RxCallState {
             if (rtoDeadline == NEVER) {
                 rtoDeadline = now + rto();
             }
+            if (probeDeadline == NEVER) {
+                probeDeadline = now + pto();
+            }
         }
         if (lastSent != null && lastSent.last && !client && state == RX_STATE_ACTIVE) {
             state = RX_STATE_HOLD;
@@ -788,7 +866,10 @@ public final class RxCallState {
         h.serial = conn.nextSerial();
         h.write(p.buf, 0);
         noteSerial(p, h.serial, now);
-        conn.transmit(p.buf.retainedSlice(0, RX_HEADER_SIZE + p.bodyLength), RX_PACKET_TYPE_DATA, out);
+        // the packet buffer is the datagram (header room + body); sending it again later just
+        // rewrites the header, so no slice object per transmission
+        p.buf.setIndex(0, RX_HEADER_SIZE + p.bodyLength);
+        conn.transmit(p.buf.retain(), RX_PACKET_TYPE_DATA, out);
     }
 
     private void transmitJumbo(int seq0, int k, boolean requestAck, long now, RxOutput out) {
@@ -838,6 +919,8 @@ public final class RxCallState {
         }
         if (now >= rtoDeadline) {
             onRto(now, out);
+        } else if (now >= probeDeadline) {
+            tailLossProbe(now, out);
         }
         if (now >= delayedAckDeadline) {
             sendAck(RX_ACK_DELAY, lastReceivedSerial, false, now, out);
@@ -851,7 +934,7 @@ public final class RxCallState {
                 nextPingNanos = now + conn.pingIntervalNanos();
             }
         }
-        long next = Math.min(rtoDeadline, Math.min(delayedAckDeadline, nextPingNanos));
+        long next = Math.min(Math.min(rtoDeadline, probeDeadline), Math.min(delayedAckDeadline, nextPingNanos));
         return Math.min(next, lastReceiveNanos + dead + 1);
     }
 
@@ -860,7 +943,42 @@ public final class RxCallState {
         return conn.peer.srttNanos + 8 * conn.peer.rttvarNanos;
     }
 
-    /** Retransmission timeout: everything unacked counts as lost, window back to 1 (rxi_Resend). */
+    /**
+     * Probe timeout: 1.5 smoothed RTTs plus half the floors the RTO uses, so the probe comes
+     * well before the retransmission timeout it tries to avoid.
+     */
+    long pto() {
+        if (!conn.peer.haveRtt) {
+            return config.initialRtoNanos() / 2;
+        }
+        long srtt = conn.peer.srttNanos;
+        return Math.max(srtt + srtt / 2, config.minRtoNanos() / 2) + config.rtoAllowanceNanos() / 2;
+    }
+
+    /**
+     * Tail-loss probe (after RFC 8985's TLP): when acks stop while packets are in flight, the
+     * newest unacked packet goes out again, asking for an ack, without touching the windows;
+     * the ack it provokes reveals any loss before it, which fast retransmit then repairs. Without
+     * it, losing the last packets of a flight costs a full RTO and a window of 1.
+     */
+    private void tailLossProbe(long now, RxOutput out) {
+        probeDeadline = NEVER;
+        for (int s = tsent - 1; s >= tfirst; s--) {
+            SendPacket p = tq[s & tmask];
+            if (p != null && !p.acked && !p.lost) {
+                transmitSingle(p, true, true, now, out);
+                conn.stats.dataPacketsReSent++;
+                lastSendNanos = now;
+                return;
+            }
+        }
+    }
+
+    /**
+     * Retransmission timeout: everything unacked counts as lost (rxi_Resend) and the window
+     * restarts small. OpenAFS restarts at 1; we restart at up to 4 packets (RFC 6928's initial
+     * window) so a single loss among the resent packets need not cost another timeout.
+     */
     private void onRto(long now, RxOutput out) {
         rtoDeadline = NEVER;
         boolean any = false;
@@ -875,10 +993,12 @@ public final class RxCallState {
             return;
         }
         inflight = 0;
+        conn.stats.rtoEvents++;
         ssthresh = Math.max(2, Math.min(cwind, conn.peer.rwind) / 2);
-        cwind = 1;
+        cwind = Math.max(1, Math.min(4, conn.peer.rwind));
         caCount = 0;
         recoveryPoint = tsent;
+        probeDeadline = NEVER;
         if (rtoBackoff < 16) {
             rtoBackoff++;
         }
@@ -920,6 +1040,7 @@ public final class RxCallState {
         inflight = 0;
         dropReceiveQueue();
         rtoDeadline = NEVER;
+        probeDeadline = NEVER;
         delayedAckDeadline = NEVER;
         nextPingNanos = NEVER;
         if (sendAbort && out != null) {
@@ -1013,9 +1134,9 @@ public final class RxCallState {
             h.spare = rqSpare[slot];
             h.flags = rlast == seq ? RX_LAST_PACKET : 0;
             try {
-                int len = sec.checkPacket(h, body, body.readerIndex(), body.readableBytes());
-                rq[slot] = body.retainedSlice(body.readerIndex() + sec.headerSize(), len);
-                body.release();
+                int len = sec.checkPacket(h, body, rqOff[slot], rqLen[slot]);
+                rqOff[slot] += sec.headerSize();
+                rqLen[slot] = len;
             } catch (RxSecurityException e) {
                 fail(e.code(), true, now, out);
                 return;
@@ -1028,7 +1149,7 @@ public final class RxCallState {
         if (error != 0 || state == RX_STATE_DALLY || state == RX_STATE_RESET) {
             return NEVER;
         }
-        long next = Math.min(rtoDeadline, Math.min(delayedAckDeadline, nextPingNanos));
+        long next = Math.min(Math.min(rtoDeadline, probeDeadline), Math.min(delayedAckDeadline, nextPingNanos));
         return Math.min(next, lastReceiveNanos + conn.deadTimeNanos());
     }
 

@@ -314,25 +314,24 @@ public final class RxConnection implements RxSecurityConnection {
     /** Returns whether a PRECALL call became ACTIVE with this packet and needs a thread. */
     private boolean onData(RxCallState call, RxPacket p, long now, RxOutput out) {
         RxHeader h = p.header;
-        if (call.error != 0) {
-            call.onData(h, p.retainedBody(), now, out); // re-sends the ABORT, releases
-            return false;
-        }
-        if (call.state == RX_STATE_PRECALL) {
-            call.rqUnchecked = true;
-            call.onData(h, p.retainedBody(), now, out);
+        if (call.error != 0 || call.state == RX_STATE_PRECALL) {
+            // in error: re-sends the ABORT and drops; in PRECALL the security check waits for
+            // authentication (verifyQueued), as OpenAFS checks packets only when they are read
+            if (call.state == RX_STATE_PRECALL) {
+                call.rqUnchecked = true;
+            }
+            call.onData(h, p.datagram.retain(), p.bodyOffset, p.bodyLength, now, out);
             return false;
         }
         PacketSecurity sec = security();
-        ByteBuf user;
+        int len;
         try {
-            int len = sec.checkPacket(h, p.datagram, p.bodyOffset, p.bodyLength);
-            user = p.datagram.retainedSlice(p.bodyOffset + sec.headerSize(), len);
+            len = sec.checkPacket(h, p.datagram, p.bodyOffset, p.bodyLength);
         } catch (RxSecurityException e) {
             out.dropped(h, "security check failed: " + e.getMessage());
             return false;
         }
-        call.onData(h, user, now, out);
+        call.onData(h, p.datagram.retain(), p.bodyOffset + sec.headerSize(), len, now, out);
         return false;
     }
 

@@ -35,7 +35,7 @@ public final class RxEngine {
     private final Map<ConnKey, RxConnection> serverConns = new ConcurrentHashMap<>();
     private final Map<Integer, RxConnection> clientConns = new ConcurrentHashMap<>();
     private final List<RxCallState> ackQueue = new ArrayList<>();
-    private final List<RxPacket> packets = new ArrayList<>(RX_MAX_DGRAM_PACKETS);
+    private final RxPacket[] packets = RxPacketDecoder.newPacketArray();
 
     /** Gauges the I/O layer fills in for rxdebug. */
     public volatile int idleThreads;
@@ -102,9 +102,9 @@ public final class RxEngine {
      * {@code datagram} (the caller's finally does).
      */
     public void receive(ByteBuf datagram, InetSocketAddress from, long now, RxOutput out) {
-        packets.clear();
+        int count;
         try {
-            RxPacketDecoder.split(datagram, packets);
+            count = RxPacketDecoder.split(datagram, packets);
         } catch (RxMalformedPacketException e) {
             stats.bogusPacketOnRead++;
             if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
@@ -112,8 +112,8 @@ public final class RxEngine {
             }
             return;
         }
-        RxHeader h = packets.get(0).header;
-        for (int i = 0; i < packets.size(); i++) {
+        RxHeader h = packets[0].header;
+        for (int i = 0; i < count; i++) {
             stats.countRead(h.type);
         }
         switch (h.type) {
@@ -121,7 +121,7 @@ public final class RxEngine {
                 answerVersion(h, from, out);
                 return;
             case RX_PACKET_TYPE_DEBUG:
-                answerDebug(packets.get(0), from, out);
+                answerDebug(packets[0], from, out);
                 return;
             default:
                 break;
@@ -134,10 +134,9 @@ public final class RxEngine {
         if (conn == null) {
             return;
         }
-        for (int i = 0; i < packets.size(); i++) {
-            conn.onPacket(packets.get(i), from, now, out);
+        for (int i = 0; i < count; i++) {
+            conn.onPacket(packets[i], from, now, out);
         }
-        packets.clear();
     }
 
     private RxConnection findServerConnection(RxHeader h, InetSocketAddress from, long now, RxOutput out) {

@@ -33,6 +33,10 @@ public final class RxStats {
     public int netSendFailures;
     public int ignorePacketDally;
     public int nBusies;
+    /** Retransmission timeouts (not in rx_statistics; for tests and benchmarks). */
+    public int rtoEvents;
+    /** Fast-retransmit loss events that reduced a congestion window. */
+    public int lossEvents;
     public final AtomicInteger callsExecuted = new AtomicInteger();
 
     void countRead(int type) {

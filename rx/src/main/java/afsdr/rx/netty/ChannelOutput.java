@@ -1,0 +1,72 @@
+package afsdr.rx.netty;
+
+import afsdr.rx.packet.RxHeader;
+import afsdr.rx.proto.RxCallState;
+import afsdr.rx.proto.RxOutput;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.socket.DatagramPacket;
+import java.net.InetSocketAddress;
+import java.util.function.Consumer;
+
+/**
+ * The engine's view of a datagram channel: writes without flushing (one flush per event-loop
+ * turn lets epoll batch the datagrams into one sendmmsg), wakes application threads, hands new
+ * server calls to a dispatcher. Used on the event loop only.
+ */
+final class ChannelOutput implements RxOutput {
+    private final Consumer<RxCallState> dispatcher;
+    private final System.Logger log;
+    private Channel channel;
+    private boolean pending;
+
+    ChannelOutput(Consumer<RxCallState> dispatcher, System.Logger log) {
+        this.dispatcher = dispatcher;
+        this.log = log;
+    }
+
+    void bind(Channel channel) {
+        this.channel = channel;
+    }
+
+    @Override
+    public ByteBufAllocator alloc() {
+        return channel.alloc();
+    }
+
+    @Override
+    public void transmit(InetSocketAddress peer, ByteBuf datagram) {
+        pending = true;
+        channel.write(new DatagramPacket(datagram, peer), channel.voidPromise());
+    }
+
+    @Override
+    public void dispatch(RxCallState call) {
+        dispatcher.accept(call);
+    }
+
+    @Override
+    public void wake(RxCallState call) {
+        if (call.waiters > 0) {
+            call.notifyAll();
+        }
+        if (call.isClient() && call.finished() && call.connection().attachment instanceof NettyClientConnection c) {
+            c.channelFreed();
+        }
+    }
+
+    @Override
+    public void dropped(RxHeader header, String reason) {
+        if (log.isLoggable(System.Logger.Level.TRACE)) {
+            log.log(System.Logger.Level.TRACE, "dropped " + header + ": " + reason);
+        }
+    }
+
+    void flush() {
+        if (pending) {
+            pending = false;
+            channel.flush();
+        }
+    }
+}

@@ -1,0 +1,355 @@
+package afsdr.rx.proto;
+
+import static afsdr.rx.packet.RxConstants.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+import afsdr.rx.security.RxNullSecurity;
+import afsdr.rx.security.ServerSecurity;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The protocol state machine driven through an in-memory wire with a fake clock. */
+class RxStateMachineTest {
+    static final int SVC = 4;
+
+    static Wire wire() {
+        Wire w = new Wire(RxConfig.defaults());
+        w.server.addService(SVC, Map.<Integer, ServerSecurity>of(0, RxNullSecurity.INSTANCE));
+        return w;
+    }
+
+    static RxConnection connect(Wire w) {
+        return w.client.newClientConnection(Wire.SERVER_ADDR, SVC, RxNullSecurity.INSTANCE, w.now);
+    }
+
+    static byte[] bytes(int n, int seed) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) (i * 13 + seed);
+        }
+        return b;
+    }
+
+    @Test
+    void callRoundTripWithEmptyReply() {
+        Wire w = wire();
+        RxConnection conn = connect(w);
+        RxCallState c = conn.newClientCall(w.now);
+        assertEquals(1, c.callNumber());
+        w.send(c, bytes(100, 1), true);
+        w.deliver();
+        assertEquals(1, w.dispatched.size());
+        RxCallState s = w.dispatched.get(0);
+        assertArrayEquals(bytes(100, 1), w.readAll(s));
+        assertTrue(s.inputEnded());
+        // a handler that writes nothing still ends the reply with an empty LAST_PACKET packet
+        w.send(s, new byte[0], true);
+        w.deliver();
+        assertEquals(0, w.readAll(c).length);
+        assertTrue(c.inputEnded());
+        List<Wire.Sent> reply = w.sent(false, Wire.DATA);
+        assertEquals(1, reply.size());
+        assertEquals(0, reply.get(0).body().length);
+        assertTrue(Wire.has(reply.get(0), RX_LAST_PACKET));
+        assertFalse(Wire.has(reply.get(0), RX_CLIENT_INITIATED));
+        assertTrue(Wire.has(w.sent(true, Wire.DATA).get(0), RX_CLIENT_INITIATED));
+        // the client's consumption ack lets the server leave HOLD
+        assertEquals(RX_STATE_DALLY, s.state());
+        c.clientEnded();
+        w.assertNoLeaks();
+        // epoch: bit 31 set, bit 30 clear; serials start at 1 and grow per transmission
+        Wire.Sent first = w.log.get(0);
+        assertEquals(0x80000000, first.header().epoch & 0xC0000000);
+        assertEquals(1, first.header().serial);
+    }
+
+    @Test
+    void multiPacketTransferRespectsPeerWindow() {
+        Wire w = wire();
+        RxConnection conn = connect(w);
+        RxCallState c = conn.newClientCall(w.now);
+        int cap = c.userCapacity();
+        assertEquals(RX_REMOTE_PACKET_SIZE - RX_HEADER_SIZE, cap);
+        for (int i = 0; i < 40; i++) {
+            c.queueSend(w.packet(c, bytes(cap, i)), cap, i == 39);
+        }
+        c.clientRequestDone();
+        c.pump(w.now, w.clientOut);
+        // nothing known about the peer yet: congestion window starts at 1 packet
+        assertEquals(1, w.sent(true, Wire.DATA).size());
+        w.deliver();
+        RxCallState s = w.dispatched.get(0);
+        // server does not read: the window fills up to the advertised receive window
+        for (int i = 0; i < 20; i++) {
+            w.advance(50, 10);
+        }
+        int received = w.sent(true, Wire.DATA).size();
+        assertTrue(received <= 40, "sent " + received);
+        byte[] all = w.readAll(s);
+        for (int i = 0; i < 100 && !s.inputEnded(); i++) {
+            w.advance(10, 10);
+            byte[] more = w.readAll(s);
+            byte[] joined = Arrays.copyOf(all, all.length + more.length);
+            System.arraycopy(more, 0, joined, all.length, more.length);
+            all = joined;
+        }
+        assertTrue(s.inputEnded());
+        assertEquals(40 * cap, all.length);
+        for (int i = 0; i < 40; i++) {
+            assertArrayEquals(bytes(cap, i), Arrays.copyOfRange(all, i * cap, (i + 1) * cap), "packet " + i);
+        }
+        // the acks the server sent advertise our window and MTU in a full trailer
+        Wire.Sent ack = w.sent(false, Wire.ACK).get(0);
+        assertEquals(1, (ack.header().flags & RX_SLOW_START_OK) >> 5);
+        assertDoesNotThrow(() -> {
+            assertEquals(4, ack.ack().trailerWords());
+            assertEquals(255, ack.ack().rwind());
+            assertEquals(1444, ack.ack().maxMTU());
+            assertEquals(1, ack.ack().maxDgramPackets());
+        });
+    }
+
+    @Test
+    void retransmissionTimeoutBacksOffExponentially() {
+        Wire w = wire();
+        RxConnection conn = connect(w);
+        RxCallState c = conn.newClientCall(w.now);
+        w.drop = s -> true; // the server is unreachable
+        w.send(c, bytes(10, 0), true);
+        w.advance(20_000, 5);
+        List<Wire.Sent> data = w.sent(true, Wire.DATA);
+        assertTrue(data.size() >= 4, "transmissions " + data.size());
+        long prev = data.get(1).at() - data.get(0).at();
+        // initial RTO 1 s without RTT samples, then doubling
+        assertEquals(1_000, prev / 1_000_000, 10);
+        for (int i = 2; i < data.size(); i++) {
+            long gap = data.get(i).at() - data.get(i - 1).at();
+            assertEquals(2 * prev / 1_000_000, gap / 1_000_000, 10, "gap " + i);
+            prev = gap;
+            assertTrue(Wire.has(data.get(i), RX_REQUEST_ACK), "retransmissions ask for an ack");
+        }
+        // every retransmission carries a new serial
+        assertEquals(data.size(), data.stream().mapToInt(s -> s.header().serial).distinct().count());
+    }
+
+    @Test
+    void nackedPacketIsRetransmittedBeforeTheTimeout() {
+        Wire w = wire();
+        RxConnection conn = connect(w);
+        // learn an RTT and open the window first
+        RxCallState warm = conn.newClientCall(w.now);
+        w.send(warm, bytes(10, 0), true);
+        w.deliver();
+        RxCallState sw = w.dispatched.get(0);
+        w.readAll(sw);
+        w.send(sw, new byte[0], true);
+        w.deliver();
+        w.readAll(warm);
+        warm.clientEnded();
+        w.advance(5, 5);
+
+        RxCallState c = conn.newClientCall(w.now);
+        c.cwind = 20; // as after slow start
+        int cap = c.userCapacity();
+        final boolean[] dropped = {false};
+        w.drop = s -> {
+            if (s.toServer() && s.header().type == Wire.DATA && s.header().seq == 2 && !dropped[0]) {
+                dropped[0] = true;
+                return true;
+            }
+            return false;
+        };
+        for (int i = 0; i < 12; i++) {
+            c.queueSend(w.packet(c, bytes(cap, i)), cap, i == 11);
+        }
+        c.clientRequestDone();
+        long start = w.now;
+        c.pump(w.now, w.clientOut);
+        w.deliver();
+        List<Wire.Sent> seq2 = w.sent(true, Wire.DATA).stream().filter(s -> s.header().seq == 2).toList();
+        assertEquals(2, seq2.size(), "seq 2 resent on the NACK, without waiting");
+        assertEquals(start, seq2.get(1).at());
+        assertTrue(w.client.stats().dataPacketsPushed > 0);
+        RxCallState s = w.dispatched.get(1);
+        assertEquals(12 * cap, w.readAll(s).length);
+        assertTrue(s.inputEnded());
+        // loss halves the congestion window
+        assertTrue(c.cwind() <= 20, "cwind " + c.cwind());
+    }
+
+    @Test
+    void pingIsAnsweredWithItsSerial() {
+        Wire w = wire();
+        RxConnection conn = connect(w);
+        conn.setDeadTimeSeconds(60);
+        RxCallState c = conn.newClientCall(w.now);
+        w.send(c, bytes(10, 0), true);
+        w.deliver();
+        // the handler is busy: nothing flows, and after deadTime/6 the client pings
+        w.advance(11_000, 100);
+        List<Wire.Sent> pings = w.sent(true, Wire.ACK).stream().filter(s -> Wire.has(s, RX_REQUEST_ACK)).toList();
+        assertFalse(pings.isEmpty(), "client pinged");
+        assertDoesNotThrow(() -> assertEquals(RX_ACK_PING, pings.get(0).ack().reason()));
+        List<Wire.Sent> responses = w.sent(false, Wire.ACK).stream().filter(s -> {
+            try {
+                return s.ack().reason() == RX_ACK_PING_RESPONSE;
+            } catch (Exception e) {
+                return false;
+            }
+        }).toList();
+        assertFalse(responses.isEmpty());
+        assertDoesNotThrow(() -> assertEquals(pings.get(0).header().serial, responses.get(0).ack().serial()));
+        assertEquals(0, c.error());
+    }
+
+    @Test
+    void silentPeerKillsTheCallWithCallDead() {
+        Wire w = wire();
+        RxConnection conn = connect(w);
+        conn.setDeadTimeSeconds(12);
+        RxCallState c = conn.newClientCall(w.now);
+        w.send(c, bytes(10, 0), true);
+        w.deliver();
+        w.drop = s -> true; // the server vanishes
+        w.advance(11_000, 100);
+        assertEquals(0, c.error());
+        w.advance(3_000, 100);
+        assertEquals(RX_CALL_DEAD, c.error());
+        assertTrue(c.finished());
+    }
+
+    @Test
+    void newCallOnBusyChannelGetsBusyAndKillsTheOldCall() {
+        Wire w = wire();
+        RxConnection conn = connect(w);
+        RxCallState c1 = conn.newClientCall(w.now);
+        w.send(c1, bytes(10, 0), true);
+        w.deliver();
+        RxCallState s1 = w.dispatched.get(0);
+        // the client gives up on call 1 and starts call 2 on the same channel
+        c1.failLocally(RX_CALL_DEAD);
+        RxCallState c2 = conn.newClientCall(w.now);
+        assertEquals(0, c2.channel());
+        assertEquals(2, c2.callNumber());
+        w.send(c2, bytes(10, 1), true);
+        w.deliver();
+        List<Wire.Sent> busy = w.sent(false, RX_PACKET_TYPE_BUSY);
+        assertEquals(1, busy.size());
+        assertEquals(2, busy.get(0).header().callNumber);
+        assertEquals(RX_CALL_DEAD, s1.error());
+        // the retransmission of call 2 then finds the channel free
+        w.advance(2_000, 50);
+        assertEquals(2, w.dispatched.size());
+        assertEquals(2, w.dispatched.get(1).callNumber());
+    }
+
+    @Test
+    void staleCallNumbersAreDropped() {
+        Wire w = wire();
+        RxConnection conn = connect(w);
+        for (int i = 0; i < 2; i++) {
+            RxCallState c = conn.newClientCall(w.now);
+            w.send(c, bytes(5, i), true);
+            w.deliver();
+            RxCallState s = w.dispatched.get(i);
+            w.readAll(s);
+            w.send(s, bytes(3, i), true);
+            w.deliver();
+            w.readAll(c);
+            c.clientEnded();
+        }
+        int before = w.dispatched.size();
+        // replay call 1's request: the server has moved on to call 2 on channel 0
+        Wire.Sent old = w.sent(true, Wire.DATA).get(0);
+        io.netty.buffer.ByteBuf d = io.netty.buffer.Unpooled.buffer();
+        old.header().writeTo(d);
+        d.writeBytes(old.body());
+        w.server.receive(d, Wire.CLIENT_ADDR, w.now, w.serverOut);
+        d.release();
+        w.deliver();
+        assertEquals(before, w.dispatched.size());
+        assertTrue(w.sent(false, RX_PACKET_TYPE_ABORT).isEmpty());
+    }
+
+    @Test
+    void abortTravelsAndIsNeverAnsweredWithAnAbort() throws Exception {
+        Wire w = wire();
+        RxConnection conn = connect(w);
+        RxCallState c = conn.newClientCall(w.now);
+        w.send(c, bytes(10, 0), true);
+        w.deliver();
+        RxCallState s = w.dispatched.get(0);
+        s.failLocally(103); // VNOVOL
+        s.sendAbortPacket(w.now, w.serverOut);
+        w.deliver();
+        assertEquals(103, c.error());
+        assertEquals(1, w.sent(false, RX_PACKET_TYPE_ABORT).size());
+        assertTrue(w.sent(true, RX_PACKET_TYPE_ABORT).isEmpty(), "an abort is not answered");
+        // further DATA for the failed call gets the abort again
+        Wire.Sent req = w.sent(true, Wire.DATA).get(0);
+        io.netty.buffer.ByteBuf d = io.netty.buffer.Unpooled.buffer();
+        req.header().writeTo(d);
+        d.writeBytes(req.body());
+        w.server.receive(d, Wire.CLIENT_ADDR, w.now, w.serverOut);
+        d.release();
+        assertEquals(2, w.sent(false, RX_PACKET_TYPE_ABORT).size());
+        assertEquals(103, w.sent(false, RX_PACKET_TYPE_ABORT).get(1).abortCode());
+        w.assertNoLeaks();
+    }
+
+    @Test
+    void connectionAbortFailsEveryCall() {
+        Wire w = wire();
+        RxConnection conn = connect(w);
+        RxCallState a = conn.newClientCall(w.now);
+        RxCallState b = conn.newClientCall(w.now);
+        assertNotEquals(a.channel(), b.channel());
+        w.send(a, bytes(10, 0), true);
+        w.send(b, bytes(10, 1), true);
+        w.deliver();
+        RxConnection sconn = w.dispatched.get(0).connection();
+        sconn.failConnection(RX_RESTARTING, w.now, w.serverOut, true);
+        w.deliver();
+        assertEquals(RX_RESTARTING, a.error());
+        assertEquals(RX_RESTARTING, b.error());
+        assertEquals(RX_RESTARTING, conn.error());
+        assertNull(conn.newClientCall(w.now));
+        assertEquals(0, w.sent(false, RX_PACKET_TYPE_ABORT).get(0).header().callNumber);
+    }
+
+    @Test
+    void unknownServiceOrSecurityIndexGetsRawAbortMinus2() {
+        Wire w = wire();
+        RxConnection bad = w.client.newClientConnection(Wire.SERVER_ADDR, 999, RxNullSecurity.INSTANCE, w.now);
+        RxCallState c = bad.newClientCall(w.now);
+        w.send(c, bytes(4, 0), true);
+        w.deliver();
+        List<Wire.Sent> aborts = w.sent(false, RX_PACKET_TYPE_ABORT);
+        assertEquals(1, aborts.size());
+        assertEquals(RX_INVALID_OPERATION, aborts.get(0).abortCode());
+        assertEquals(999, aborts.get(0).header().serviceId);
+        assertEquals(c.callNumber(), aborts.get(0).header().callNumber);
+        assertEquals(RX_INVALID_OPERATION, c.error());
+        assertEquals(0, w.server.serverConnectionCount());
+    }
+
+    @Test
+    void mtuAndWindowLearnedFromTrailerAndValidated() throws Exception {
+        RxPeer p = new RxPeer(RxConfig.defaults());
+        p.applyAckTrailer(new afsdr.rx.packet.RxAck(0, 0, 1, 1, 0, 1, new byte[0], 5692, 1444, 32, 4, 4));
+        assertEquals(5692, p.maxMtu());
+        assertEquals(32, p.rwind());
+        assertEquals(4, p.maxDgramPackets());
+        // below the MTU floor, window 0, datagram count 0: ignored, not trusted
+        p.applyAckTrailer(new afsdr.rx.packet.RxAck(0, 0, 1, 1, 0, 1, new byte[0], 100, 100, 0, 0, 4));
+        assertEquals(5692, p.maxMtu());
+        assertEquals(32, p.rwind());
+        assertEquals(4, p.maxDgramPackets());
+        // an AFS 3.4 peer (three words) cannot take jumbograms
+        p.applyAckTrailer(new afsdr.rx.packet.RxAck(0, 0, 1, 1, 0, 1, new byte[0], 1444, 1444, 16, 0, 3));
+        assertEquals(1, p.maxDgramPackets());
+        assertEquals(16, p.rwind());
+    }
+}
