@@ -940,10 +940,9 @@ final class VolserService {
     }
 
     /**
-     * The partition layer has no in-place re-sync of a clone, so the clone is rebuilt: its old
-     * header values that a reclone keeps (copyDate) are read first, the clone is removed and cloned
-     * afresh under the same id. A crash in between leaves no clone, which the next vos backup or
-     * release recreates.
+     * Re-syncs the clone in place (partition-io's recloneVolume: the clone is old or new vnode by
+     * vnode after a crash, never missing). Its header becomes the source's (CopyVolumeHeader: all but
+     * id, parentId and copyDate), then the reclone fix-ups of volser.md §6 ReClone.
      */
     private void doReClone(Transaction t, int cloneId) throws IOException {
         NameiPartition part = t.partition;
@@ -964,22 +963,25 @@ final class VolserService {
         int type = old.type();
         int copyDate = old.copyDate();
         int now = now();
-        part.deleteVolume(cloneId);
         String suffix = type == ROVOL ? ".readonly" : type == BACKVOL ? ".backup" : "";
         String name = truncateName(src.name(), suffix);
-        try (Volume nv = part.cloneVolume(t.volumeId, cloneId, d -> {
+        part.recloneVolume(t.volumeId, cloneId, d -> {
+            d.maxquota(src.maxquota()).minquota(src.minquota()).owner(src.owner()).accountNumber(src.accountNumber())
+                .cloneId(src.cloneId()).backupId(src.backupId()).restoredFromId(src.restoredFromId())
+                .accessDate(src.accessDate()).updateDate(src.updateDate()).expirationDate(src.expirationDate())
+                .backupDate(src.backupDate()).blessed(src.blessed()).needsSalvaged(false)
+                .volUpdateCounter(src.volUpdateCounter()).offlineMessage("");
             d.type(type).copyDate(copyDate).creationDate(now).name(name);
             clearStats(d);
             d.destroyMe(0).inService(true).inUse(0);
             if (type == BACKVOL) {
                 d.backupDate(now);
             }
-        })) {
-            if (type == BACKVOL) {
-                VolumeDiskData s = t.volume.readDiskData();
-                s.backupId(cloneId).backupDate(now);
-                t.volume.writeDiskData(s);
-            }
+        });
+        if (type == BACKVOL) {
+            VolumeDiskData s = t.volume.readDiskData();
+            s.backupId(cloneId).backupDate(now);
+            t.volume.writeDiskData(s);
         }
     }
 
