@@ -20,7 +20,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -134,8 +133,6 @@ class VolserverDumpInteropTest {
 
     @Test
     @Order(1)
-    @Disabled("VolumeDumper.getSize (package afsdr.volser.dump) counts the 2-byte overhead of the 'n' and 'O' "
-        + "volume header items twice: 4 bytes too many; enable once fixed")
     void getSizeEqualsTheDumpLength() throws Exception {
         Path f = work.resolve("size.dump");
         vos("dump", "-id", Integer.toString(DATA_ID), "-server", j1(), "-partition", "b", "-file", f.toString()).orFail();
