@@ -234,4 +234,26 @@ class VolserServiceTest {
         c.endTrans(c.transCreate(V, 0, VolserConstants.ITOffline));
         assertEquals(VolserErrors.VSALVAGE, code(() -> c.transCreate(V + 3, 0, VolserConstants.ITOffline)));
     }
+
+    @Test
+    void withoutNoAuthOnlyQueriesAreOpenAndRestrictedQueriesCloseThemToo() throws Exception {
+        Files.delete(dir.resolve("local").resolve("NoAuth"));
+        assertEquals(VolserErrors.VOLSERBAD_ACCESS, code(() -> create(V, "t.denied")));
+        assertEquals(VolserErrors.VOLSERBAD_ACCESS, code(() -> c.transCreate(V, 0, VolserConstants.ITOffline)));
+        assertEquals(VolserErrors.VOLSERBAD_ACCESS, code(() -> c.endTrans(1)), "decided before the lookup");
+        assertEquals(List.of(), c.listVolumes(0, 1));
+        assertFalse(part.volumeExists(V));
+        VolserService restricted = new VolserService(List.of(part), Map.of(), log, null,
+            new SuperUserCheck(dir.resolve("local"), List.of(), String::valueOf), true, Clock.systemUTC());
+        VolserClient rc = new VolserClient(new InProcessConnection(restricted.dispatcher(), 4, null));
+        assertEquals(VolserErrors.VOLSERBAD_ACCESS, code(() -> rc.listVolumes(0, 1)));
+        assertEquals(VolserErrors.VOLSERBAD_ACCESS, code(() -> rc.xListPartitions()));
+        // An authenticated identity named in UserList is a superuser (rxkad will supply identities).
+        VolserService withUsers = new VolserService(List.of(part), Map.of(), log, null,
+            new SuperUserCheck(dir.resolve("local"), List.of("admin"), String::valueOf), false, Clock.systemUTC());
+        VolserClient admin = new VolserClient(new InProcessConnection(withUsers.dispatcher(), 4, "admin"));
+        VolserClient other = new VolserClient(new InProcessConnection(withUsers.dispatcher(), 4, "joe"));
+        assertEquals(VolserErrors.VOLSERBAD_ACCESS, code(() -> other.transCreate(V, 0, VolserConstants.ITOffline)));
+        assertEquals(VolserErrors.VNOVOL, code(() -> admin.transCreate(V, 0, VolserConstants.ITOffline)));
+    }
 }
