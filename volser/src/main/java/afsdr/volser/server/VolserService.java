@@ -940,10 +940,9 @@ final class VolserService {
     }
 
     /**
-     * The partition layer has no in-place re-sync of a clone, so the clone is rebuilt: its old
-     * header values that a reclone keeps (copyDate) are read first, the clone is removed and cloned
-     * afresh under the same id. A crash in between leaves no clone, which the next vos backup or
-     * release recreates.
+     * Re-syncs the clone in place (partition-io's recloneVolume: the clone is old or new vnode by
+     * vnode after a crash, never missing). Its header becomes the source's (CopyVolumeHeader: all but
+     * id, parentId and copyDate), then the reclone fix-ups of volser.md §6 ReClone.
      */
     private void doReClone(Transaction t, int cloneId) throws IOException {
         NameiPartition part = t.partition;
@@ -964,22 +963,25 @@ final class VolserService {
         int type = old.type();
         int copyDate = old.copyDate();
         int now = now();
-        part.deleteVolume(cloneId);
         String suffix = type == ROVOL ? ".readonly" : type == BACKVOL ? ".backup" : "";
         String name = truncateName(src.name(), suffix);
-        try (Volume nv = part.cloneVolume(t.volumeId, cloneId, d -> {
+        part.recloneVolume(t.volumeId, cloneId, d -> {
+            d.maxquota(src.maxquota()).minquota(src.minquota()).owner(src.owner()).accountNumber(src.accountNumber())
+                .cloneId(src.cloneId()).backupId(src.backupId()).restoredFromId(src.restoredFromId())
+                .accessDate(src.accessDate()).updateDate(src.updateDate()).expirationDate(src.expirationDate())
+                .backupDate(src.backupDate()).blessed(src.blessed()).needsSalvaged(false)
+                .volUpdateCounter(src.volUpdateCounter()).offlineMessage("");
             d.type(type).copyDate(copyDate).creationDate(now).name(name);
             clearStats(d);
             d.destroyMe(0).inService(true).inUse(0);
             if (type == BACKVOL) {
                 d.backupDate(now);
             }
-        })) {
-            if (type == BACKVOL) {
-                VolumeDiskData s = t.volume.readDiskData();
-                s.backupId(cloneId).backupDate(now);
-                t.volume.writeDiskData(s);
-            }
+        });
+        if (type == BACKVOL) {
+            VolumeDiskData s = t.volume.readDiskData();
+            s.backupId(cloneId).backupDate(now);
+            t.volume.writeDiskData(s);
         }
     }
 
@@ -1317,6 +1319,36 @@ final class VolserService {
             log.log("Trans " + t.tid + " on volume " + vol(t.volumeId) + " has timed out");
             dispose(t, true);
         }
+    }
+
+    /**
+     * Start-up: volumes a previous run of this server left marked in use (it died holding a
+     * transaction) are put back. Every update of ours is crash-safe (partition-io's ordering, the
+     * restore journal, which is replayed before this), so such a volume is consistent and needs no
+     * salvage; a mark left by any other program (a stock fileserver's 1, a utility's) is left alone
+     * and the volume stays unattachable until salvaged, as with the stock servers. Returns the ids
+     * put back.
+     */
+    static List<Integer> putBackAbandoned(NameiPartition part, VolserLog log) throws IOException {
+        List<Integer> done = new ArrayList<>();
+        for (int id : part.listVolumeIds()) {
+            try (Volume v = part.openVolume(id)) {
+                VolumeDiskData d = v.readDiskData();
+                if (d.inUse() != VOLUME_SERVER_PROGRAM) {
+                    continue;
+                }
+                if (d.offlineMessage().equals(UTILITY_MESSAGE)) {
+                    d.offlineMessage("");
+                }
+                v.writeDiskData(d.inUse(0));
+                done.add(id);
+                log.log("Volume " + vol(id) + " on " + part.name() + " was left in use by a volserver that stopped "
+                    + "without ending its transaction; put back as it is");
+            } catch (IOException e) {
+                log.log("Start-up check of volume " + vol(id) + " on " + part.name() + ": " + e.getMessage());
+            }
+        }
+        return done;
     }
 
     /** Shutdown: every transaction ends and its volume is put back (not in use on disk). */

@@ -37,6 +37,8 @@ import java.util.concurrent.TimeUnit;
 public final class Volserver implements AutoCloseable {
     /** The Rx service id of VOLSER, VOLSERVICE_ID (rx.md §1). */
     public static final int VOLSER_SERVICE_ID = 4;
+    /** The Rx service id of the VL server (USER_SERVICE_ID 52). */
+    static final int VL_SERVICE_ID = 52;
     /** What {@code rxdebug -version} shows. */
     public static final String VERSION = "afsdr volserver 0.1 (OpenAFS 1.8 VOLSER compatible)";
 
@@ -86,6 +88,7 @@ public final class Volserver implements AutoCloseable {
                     log.log("Partition " + vp.name() + ": completed an interrupted restore of volume "
                         + Integer.toUnsignedString(id));
                 }
+                VolserService.putBackAbandoned(np, log);
                 parts.add(np);
                 devices.put(vp.id(), vp.device() == null ? "" : vp.device());
                 log.log("Partition " + vp.name() + ": attached (" + vp.path() + ")");
@@ -132,6 +135,8 @@ public final class Volserver implements AutoCloseable {
             });
             reaper.scheduleWithFixedDelay(() -> service.reapIdle(service.now()), TransactionTable.GCWAKEUP,
                 TransactionTable.GCWAKEUP, TimeUnit.SECONDS);
+            // What a stock fileserver would do here: tell the VLDB which addresses this server has.
+            VlRegistration.start(config, log, reaper, peer -> endpoint.connect(peer, VL_SERVICE_ID, RxNullSecurity.INSTANCE));
             return new Volserver(options, log, audit, config, parts, endpoint, service, reaper);
         } catch (IOException | InterruptedException | RuntimeException e) {
             log.log("Volserver failed to start: " + e.getMessage());

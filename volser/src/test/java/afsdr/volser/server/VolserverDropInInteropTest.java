@@ -3,7 +3,17 @@ package afsdr.volser.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import afsdr.nativeio.JnrPosix;
+import afsdr.partition.NameiPartition;
+import afsdr.partition.Volume;
+import afsdr.partition.VolumeDiskData;
 import afsdr.realcell.ExecResult;
+import afsdr.rx.netty.RxEndpoint;
+import afsdr.rx.security.RxNullSecurity;
+import afsdr.volser.client.VolserClient;
+import afsdr.volser.wire.VolserConstants;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import afsdr.realcell.Interop;
 import afsdr.realcell.RealCell;
 import java.nio.file.Files;
@@ -49,6 +59,16 @@ class VolserverDropInInteropTest {
             assertTrue(listpart.stdout().contains("/vicepa"), listpart.toString());
             String log = Files.readString(cell.logDir(RealCell.J1).resolve("VolserLog"));
             assertTrue(log.contains("Starting " + Volserver.VERSION), log);
+            // A volume held in a transaction when SIGTERM comes: it must be left not in use.
+            cell.vos("create", cell.host(RealCell.J1), "a", "vt.term", "-noauth").orFail();
+            volid = Integer.parseUnsignedInt(cell.vos("examine", "vt.term", "-noauth").orFail().stdout()
+                .split("\\s+")[1]);
+            try (RxEndpoint client = RxEndpoint.builder().bind(InetAddress.getByName("127.1.0.9"), 0).build();
+                 VolserClient c = new VolserClient(client.connect(new InetSocketAddress(cell.address(RealCell.J1), 7005),
+                     4, RxNullSecurity.INSTANCE))) {
+                c.transCreate(volid, 0, VolserConstants.ITOffline);
+            }
+            assertEquals(VolserService.VOLUME_SERVER_PROGRAM, diskData(volid).inUse(), "in use during the transaction");
         } finally {
             long t0 = System.nanoTime();
             p.destroy(); // SIGTERM
@@ -63,6 +83,22 @@ class VolserverDropInInteropTest {
         }
         String log = Files.readString(cell.logDir(RealCell.J1).resolve("VolserLog"));
         assertTrue(log.contains("Volserver stopped"), log);
+        assertTrue(log.contains("Shutdown: ending transaction"), log);
+        VolumeDiskData d = diskData(volid);
+        assertEquals(0, d.inUse(), "inUse on disk after SIGTERM");
+        assertEquals("", d.offlineMessage());
+        assertTrue(d.isOnlineable(), "the volume stays online for the next server");
+        NameiPartition.open(JnrPosix.get(), cell.partitionDir(RealCell.J1, "a"), "/vicepa").deleteVolume(volid);
+        cell.vos("delentry", "-id", "vt.term", "-noauth").orFail();
+    }
+
+    private int volid;
+
+    private VolumeDiskData diskData(int id) throws Exception {
+        NameiPartition p = NameiPartition.open(JnrPosix.get(), cell.partitionDir(RealCell.J1, "a"), "/vicepa");
+        try (Volume v = p.openVolume(id)) {
+            return v.readDiskData();
+        }
     }
 
     private static String output() throws Exception {

@@ -184,6 +184,25 @@ class VolserverVosInteropTest {
     // ------------------------------------------------------------------ scenario
 
     @Test
+    @Order(0)
+    void registersItsAddressInTheVldb() throws Exception {
+        ExecResult r = null;
+        for (int i = 0; i < 50; i++) {
+            r = cell.vos("listaddrs", "-printuuid", "-noauth").orFail();
+            if (r.stdout().contains(cell.host(RealCell.J1))) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertTrue(r.stdout().contains(cell.host(RealCell.J1)), r.toString());
+        VlRegistration.SysId sysid = VlRegistration.read(cell.localDir(RealCell.J1).resolve("sysid"));
+        assertEquals(List.of(cell.address(RealCell.J1)), sysid.addresses());
+        // vos prints the UUID as hex groups; ours must be the one in the sysid file.
+        String hex = String.format("%08x", sysid.uuid().timeLow());
+        assertTrue(r.stdout().contains(hex), hex + " not in\n" + r);
+    }
+
+    @Test
     @Order(1)
     void create() {
         ExecResult[] r = ok("create", "{S}", "b", "{V}");
@@ -351,8 +370,19 @@ class VolserverVosInteropTest {
 
     @Test
     @Order(13)
-    void remove() {
+    void remove() throws Exception {
         ok("remove", "-id", "{V}");
+        // One VolserLog line per operation (caller, address, volume, transaction, result) and an
+        // audit record for each change.
+        String log = Files.readString(cell.logDir(RealCell.J1).resolve("VolserLog.vos"));
+        assertTrue(log.matches("(?s).*<NoAuth> on 127\\.\\d+\\.\\d+\\.\\d+ is executing CreateVolume volume \\d+ 'vt\\.vos\\.o' "
+            + "/vicepb type 0 parent 0 transaction \\d+: ok.*"), log);
+        assertTrue(log.contains("is executing TransCreate volume 1999999998 /vicepb iflags 0x1: error 103"), log);
+        String audit = Files.readString(cell.logDir(RealCell.J1).resolve("VolserAudit"));
+        for (String event : List.of("AFS_VS_CrVol", "AFS_VS_SetInfo", "AFS_VS_SetFlags", "AFS_VS_EndTrn",
+            "AFS_VS_Clone", "AFS_VS_ReClone", "AFS_VS_DelVol", "AFS_VS_TransCr")) {
+            assertTrue(audit.contains("EVENT " + event + " CODE 0 NAME <NoAuth>"), event + " missing:\n" + audit);
+        }
         ok("listvol", "{S}", "b");
     }
 }
