@@ -27,7 +27,7 @@ class RxBulkNetemInteropTest {
     @CsvSource({"upload, 5, 1", "download, 5, 1", "upload, 20, 1", "download, 20, 1"})
     @Timeout(600)
     void bulkCallThroughKernelLoss(String direction, double lossPercent, double dupPercent) throws Exception {
-        long size = RxBulkTransferTest.bulkBytes();
+        long size = RxBulkTransferTest.bulkBytes(lossPercent / 100);
         long seed = RxBulkTransferTest.seed();
         InetAddress lo = InetAddress.getByName("127.0.0.1");
         try (RxEndpoint server = RxEndpoint.builder().bind(lo, 0).config(RxBulkTransferTest.javaPeerConfig()).build();
