@@ -129,6 +129,8 @@ public final class RxEndpoint implements AutoCloseable {
             throw e;
         }
         output.bind(channel);
+        output.enableSegmentationOffload(epoll && b.segmentationOffload
+                && io.netty.channel.epoll.SegmentedDatagramPacket.isSupported());
         this.ticker = loop.scheduleAtFixedRate(this::tick, TICK_NANOS, TICK_NANOS, TimeUnit.NANOSECONDS);
         LOG.log(System.Logger.Level.DEBUG, "Rx endpoint on " + channel.localAddress() + (epoll ? " (epoll)" : " (nio)"));
     }
@@ -357,6 +359,7 @@ public final class RxEndpoint implements AutoCloseable {
         private int socketBufferBytes = 4 << 20;
         private Supplier<ChannelHandler> inboundFilter;
         private boolean batchedReceive = Boolean.parseBoolean(System.getProperty("afsdr.rx.recvmmsg", "true"));
+        private boolean segmentationOffload = Boolean.parseBoolean(System.getProperty("afsdr.rx.gso", "true"));
         private RxConfig base = RxConfig.defaults();
 
         public Builder bind(InetAddress address, int port) {
@@ -408,6 +411,16 @@ public final class RxEndpoint implements AutoCloseable {
         }
 
         private static final int RECV_BATCH_DOC = RECV_BATCH;
+
+        /**
+         * With epoll: send runs of equal-sized packets with UDP segmentation offload, one system
+         * call per run (default on where the kernel supports it; system property {@code afsdr.rx.gso}).
+         * The wire sees ordinary datagrams.
+         */
+        public Builder segmentationOffload(boolean on) {
+            this.segmentationOffload = on;
+            return this;
+        }
 
         /** Force the NIO transport (testing the fallback). */
         public Builder allowEpoll(boolean allow) {
