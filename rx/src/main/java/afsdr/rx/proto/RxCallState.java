@@ -86,6 +86,9 @@ public final class RxCallState {
     private final int[] rqLen;
     /** Set when consumption made an ack due; taken by {@link #takeAckDue()}. */
     private boolean ackDue;
+    /** Packets the reader finished, waiting for the event loop to release them. */
+    private ByteBuf[] consumed = new ByteBuf[16];
+    private int consumedCount;
     /** Whether queued packets are raw bodies still to be checked (PRECALL before authentication). */
     boolean rqUnchecked;
     private final int rmask;
@@ -303,7 +306,13 @@ public final class RxCallState {
 
     private void consumeHead(long now) {
         int slot = rnext & rmask;
-        rq[slot].release();
+        // released later by the event loop: received packets share the reference count of
+        // their receive batch buffer, which the event loop keeps changing; releasing here, on
+        // the reader's thread, made that count's cache line bounce between the cores
+        if (consumedCount == consumed.length) {
+            consumed = java.util.Arrays.copyOf(consumed, consumed.length * 2);
+        }
+        consumed[consumedCount++] = rq[slot];
         rq[slot] = null;
         rnext++;
         hardAcks++;
@@ -344,6 +353,7 @@ public final class RxCallState {
      */
     void onData(RxHeader h, ByteBuf datagram, int off, int len, long now, RxOutput out) {
         ByteBuf userData = datagram;
+        releaseConsumed();
         lastReceiveNanos = now;
         lastDataReceiveNanos = now;
         lastReceivedSerial = h.serial;
@@ -470,8 +480,18 @@ public final class RxCallState {
         }
     }
 
+    /** Event loop: releases the packets the reader has finished with. */
+    void releaseConsumed() {
+        for (int i = 0; i < consumedCount; i++) {
+            consumed[i].release();
+            consumed[i] = null;
+        }
+        consumedCount = 0;
+    }
+
     /** Event loop: the application consumed enough to warrant an ack (hard ack). */
     public void sendConsumptionAck(long now, RxOutput out) {
+        releaseConsumed();
         if (error == 0 && hardAcks > 0) {
             sendAck(RX_ACK_DELAY, lastReceivedSerial, false, now, out);
         }
@@ -955,6 +975,7 @@ public final class RxCallState {
      * call detection. Returns the next deadline of this call.
      */
     long onTimer(long now, RxOutput out) {
+        releaseConsumed();
         if (error != 0 || state == RX_STATE_DALLY || state == RX_STATE_RESET) {
             return NEVER;
         }
@@ -1120,6 +1141,7 @@ public final class RxCallState {
     }
 
     private void dropReceiveQueue() {
+        releaseConsumed();
         for (int i = 0; i < rq.length; i++) {
             if (rq[i] != null) {
                 rq[i].release();
@@ -1133,6 +1155,7 @@ public final class RxCallState {
 
     /** Releases every buffer (connection teardown, call replaced). */
     void release() {
+        releaseConsumed();
         for (int i = 0; i < tq.length; i++) {
             if (tq[i] != null) {
                 tq[i].buf.release();
