@@ -26,8 +26,15 @@ final class ChannelOutput implements RxOutput {
         this.log = log;
     }
 
+    private boolean gso;
+
     void bind(Channel channel) {
         this.channel = channel;
+    }
+
+    /** Sends batches of equal-sized datagrams with UDP GSO (epoll, kernel support checked by the caller). */
+    void enableSegmentationOffload(boolean on) {
+        this.gso = on;
     }
 
     @Override
@@ -39,6 +46,17 @@ final class ChannelOutput implements RxOutput {
     public void transmit(InetSocketAddress peer, ByteBuf datagram) {
         pending = true;
         channel.write(new DatagramPacket(datagram, peer), channel.voidPromise());
+    }
+
+    @Override
+    public void transmitSegments(InetSocketAddress peer, ByteBuf datagrams, int segmentSize) {
+        if (!gso || datagrams.readableBytes() <= segmentSize) {
+            RxOutput.super.transmitSegments(peer, datagrams, segmentSize);
+            return;
+        }
+        pending = true;
+        channel.write(new io.netty.channel.epoll.SegmentedDatagramPacket(datagrams, segmentSize, peer),
+                channel.voidPromise());
     }
 
     @Override

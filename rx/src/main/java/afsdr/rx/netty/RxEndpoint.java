@@ -3,7 +3,6 @@ package afsdr.rx.netty;
 import afsdr.rx.RxCallHandler;
 import afsdr.rx.RxClientConnection;
 import afsdr.rx.packet.RxConstants;
-import afsdr.rx.packet.RxHeader;
 import afsdr.rx.proto.RxCallState;
 import afsdr.rx.proto.RxConfig;
 import afsdr.rx.proto.RxConnection;
@@ -13,12 +12,9 @@ import afsdr.rx.proto.RxStats;
 import afsdr.rx.security.ClientSecurity;
 import afsdr.rx.security.ServerSecurity;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -30,7 +26,6 @@ import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -129,6 +124,8 @@ public final class RxEndpoint implements AutoCloseable {
             throw e;
         }
         output.bind(channel);
+        output.enableSegmentationOffload(epoll && b.segmentationOffload
+                && io.netty.channel.epoll.SegmentedDatagramPacket.isSupported());
         this.ticker = loop.scheduleAtFixedRate(this::tick, TICK_NANOS, TICK_NANOS, TimeUnit.NANOSECONDS);
         LOG.log(System.Logger.Level.DEBUG, "Rx endpoint on " + channel.localAddress() + (epoll ? " (epoll)" : " (nio)"));
     }
@@ -357,6 +354,7 @@ public final class RxEndpoint implements AutoCloseable {
         private int socketBufferBytes = 4 << 20;
         private Supplier<ChannelHandler> inboundFilter;
         private boolean batchedReceive = Boolean.parseBoolean(System.getProperty("afsdr.rx.recvmmsg", "true"));
+        private boolean segmentationOffload = Boolean.parseBoolean(System.getProperty("afsdr.rx.gso", "true"));
         private RxConfig base = RxConfig.defaults();
 
         public Builder bind(InetAddress address, int port) {
@@ -408,6 +406,16 @@ public final class RxEndpoint implements AutoCloseable {
         }
 
         private static final int RECV_BATCH_DOC = RECV_BATCH;
+
+        /**
+         * With epoll: send runs of equal-sized packets with UDP segmentation offload, one system
+         * call per run (default on where the kernel supports it; system property {@code afsdr.rx.gso}).
+         * The wire sees ordinary datagrams.
+         */
+        public Builder segmentationOffload(boolean on) {
+            this.segmentationOffload = on;
+            return this;
+        }
 
         /** Force the NIO transport (testing the fallback). */
         public Builder allowEpoll(boolean allow) {

@@ -86,6 +86,9 @@ public final class RxCallState {
     private final int[] rqLen;
     /** Set when consumption made an ack due; taken by {@link #takeAckDue()}. */
     private boolean ackDue;
+    /** Packets the reader finished, waiting for the event loop to release them. */
+    private ByteBuf[] consumed = new ByteBuf[16];
+    private int consumedCount;
     /** Whether queued packets are raw bodies still to be checked (PRECALL before authentication). */
     boolean rqUnchecked;
     private final int rmask;
@@ -303,7 +306,13 @@ public final class RxCallState {
 
     private void consumeHead(long now) {
         int slot = rnext & rmask;
-        rq[slot].release();
+        // released later by the event loop: received packets share the reference count of
+        // their receive batch buffer, which the event loop keeps changing; releasing here, on
+        // the reader's thread, made that count's cache line bounce between the cores
+        if (consumedCount == consumed.length) {
+            consumed = java.util.Arrays.copyOf(consumed, consumed.length * 2);
+        }
+        consumed[consumedCount++] = rq[slot];
         rq[slot] = null;
         rnext++;
         hardAcks++;
@@ -344,6 +353,7 @@ public final class RxCallState {
      */
     void onData(RxHeader h, ByteBuf datagram, int off, int len, long now, RxOutput out) {
         ByteBuf userData = datagram;
+        releaseConsumed();
         lastReceiveNanos = now;
         lastDataReceiveNanos = now;
         lastReceivedSerial = h.serial;
@@ -470,8 +480,18 @@ public final class RxCallState {
         }
     }
 
+    /** Event loop: releases the packets the reader has finished with. */
+    void releaseConsumed() {
+        for (int i = 0; i < consumedCount; i++) {
+            consumed[i].release();
+            consumed[i] = null;
+        }
+        consumedCount = 0;
+    }
+
     /** Event loop: the application consumed enough to warrant an ack (hard ack). */
     public void sendConsumptionAck(long now, RxOutput out) {
+        releaseConsumed();
         if (error == 0 && hardAcks > 0) {
             sendAck(RX_ACK_DELAY, lastReceivedSerial, false, now, out);
         }
@@ -750,7 +770,7 @@ public final class RxCallState {
                     p.lost = false;
                     inflight++;
                     boolean ra = inflight >= cwind || !moreLostAfter(s);
-                    transmitSingle(p, true, ra, now, out);
+                    transmitSingle(p, true, ra, now, out, true);
                     conn.stats.dataPacketsReSent++;
                     retransmitted = true;
                     any = true;
@@ -785,8 +805,9 @@ public final class RxCallState {
                     && (retransmitted || cwind <= 2 || tq[(tsent + k - 1) & tmask].last
                         || (!conn.peer.slowStartOk && ((tsent + k - 1) & 1) == 1));
             if (k == 1) {
-                transmitSingle(tq[tsent & tmask], false, requestAck, now, out);
+                transmitSingle(tq[tsent & tmask], false, requestAck, now, out, true);
             } else {
+                flushBatch(out);
                 transmitJumbo(tsent, k, requestAck, now, out);
             }
             inflight += k;
@@ -795,12 +816,15 @@ public final class RxCallState {
             tsent += k;
             any = true;
         }
+        flushBatch(out);
         if (any) {
             lastSendNanos = now;
             if (rtoDeadline == NEVER) {
                 rtoDeadline = now + rto();
             }
-            if (probeDeadline == NEVER) {
+            // one probe per flight, and none once timeouts started backing off (a dead peer
+            // gets the backed-off retransmissions only)
+            if (probeDeadline == NEVER && rtoBackoff == 0) {
                 probeDeadline = now + pto();
             }
         }
@@ -855,7 +879,50 @@ public final class RxCallState {
         serialTime[serial & (SERIAL_RING - 1)] = now;
     }
 
+    /** Most datagrams in one segmentation-offload batch (the kernel allows 64 and 64 KiB). */
+    private static final int GSO_MAX_SEGMENTS = 32;
+    private CompositeByteBuf gsoBatch;
+    private int gsoSegment;
+    private boolean gsoShortTail;
+
+    /** Adds a datagram to the current batch of equal-sized datagrams, flushing when it cannot join. */
+    private void batch(ByteBuf d, RxOutput out) {
+        int len = d.readableBytes();
+        if (gsoBatch != null && (gsoShortTail || len > gsoSegment || gsoBatch.numComponents() >= GSO_MAX_SEGMENTS)) {
+            flushBatch(out);
+        }
+        if (gsoBatch == null) {
+            gsoBatch = out.alloc().compositeDirectBuffer(GSO_MAX_SEGMENTS);
+            gsoSegment = len;
+            gsoShortTail = false;
+        } else if (len < gsoSegment) {
+            gsoShortTail = true;
+        }
+        gsoBatch.addComponent(true, d);
+        conn.stats.countSent(RX_PACKET_TYPE_DATA);
+    }
+
+    private void flushBatch(RxOutput out) {
+        CompositeByteBuf b = gsoBatch;
+        if (b == null) {
+            return;
+        }
+        gsoBatch = null;
+        if (b.numComponents() == 1) {
+            ByteBuf only = b.component(0).retain();
+            b.release();
+            out.transmit(conn.peerAddress, only);
+        } else {
+            out.transmitSegments(conn.peerAddress, b, gsoSegment);
+        }
+    }
+
     private void transmitSingle(SendPacket p, boolean retransmit, boolean requestAck, long now, RxOutput out) {
+        transmitSingle(p, retransmit, requestAck, now, out, false);
+    }
+
+    private void transmitSingle(SendPacket p, boolean retransmit, boolean requestAck, long now, RxOutput out,
+                                boolean batched) {
         prepare(p);
         if (error != 0) {
             return;
@@ -869,7 +936,11 @@ public final class RxCallState {
         // the packet buffer is the datagram (header room + body); sending it again later just
         // rewrites the header, so no slice object per transmission
         p.buf.setIndex(0, RX_HEADER_SIZE + p.bodyLength);
-        conn.transmit(p.buf.retain(), RX_PACKET_TYPE_DATA, out);
+        if (batched) {
+            batch(p.buf.retain(), out);
+        } else {
+            conn.transmit(p.buf.retain(), RX_PACKET_TYPE_DATA, out);
+        }
     }
 
     private void transmitJumbo(int seq0, int k, boolean requestAck, long now, RxOutput out) {
@@ -904,6 +975,7 @@ public final class RxCallState {
      * call detection. Returns the next deadline of this call.
      */
     long onTimer(long now, RxOutput out) {
+        releaseConsumed();
         if (error != 0 || state == RX_STATE_DALLY || state == RX_STATE_RESET) {
             return NEVER;
         }
@@ -1069,6 +1141,7 @@ public final class RxCallState {
     }
 
     private void dropReceiveQueue() {
+        releaseConsumed();
         for (int i = 0; i < rq.length; i++) {
             if (rq[i] != null) {
                 rq[i].release();
@@ -1082,6 +1155,7 @@ public final class RxCallState {
 
     /** Releases every buffer (connection teardown, call replaced). */
     void release() {
+        releaseConsumed();
         for (int i = 0; i < tq.length; i++) {
             if (tq[i] != null) {
                 tq[i].buf.release();

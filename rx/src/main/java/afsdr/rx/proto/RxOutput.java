@@ -15,6 +15,22 @@ public interface RxOutput {
     /** Sends one datagram (ownership passes) to {@code peer}. */
     void transmit(InetSocketAddress peer, ByteBuf datagram);
 
+    /**
+     * Sends consecutive datagrams of {@code segmentSize} bytes (the last may be shorter), laid
+     * end to end in {@code datagrams}; ownership passes. Transports with UDP segmentation offload
+     * send them with one system call; this default sends them one by one.
+     */
+    default void transmitSegments(InetSocketAddress peer, ByteBuf datagrams, int segmentSize) {
+        try {
+            int end = datagrams.writerIndex();
+            for (int off = datagrams.readerIndex(); off < end; off += segmentSize) {
+                transmit(peer, datagrams.retainedSlice(off, Math.min(segmentSize, end - off)));
+            }
+        } finally {
+            datagrams.release();
+        }
+    }
+
     /** A server call became ACTIVE: run the service's handler for it on a worker. */
     void dispatch(RxCallState call);
 

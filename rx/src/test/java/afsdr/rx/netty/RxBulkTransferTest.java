@@ -35,14 +35,14 @@ class RxBulkTransferTest {
 
     /**
      * Bytes per call at a given loss rate: {@code -Dafsdr.rx.bulkBytes} if set, else 1 GiB up to
-     * 5 % loss and 128 MiB at 20 % (measured on the shared 2-core machine: 1 GiB at 20 % loss
+     * 5 % loss and 256 MiB at 20 % (measured on the shared 2-core machine: 1 GiB at 20 % loss
      * takes several minutes, see the report of the rx module).
      */
     static long bulkBytes(double loss) {
         if (System.getProperty("afsdr.rx.bulkBytes") != null || loss <= 0.05) {
             return bulkBytes();
         }
-        return Long.getLong("afsdr.rx.bulkBytesHighLoss", 128L << 20) & ~7L;
+        return Long.getLong("afsdr.rx.bulkBytesHighLoss", 256L << 20) & ~7L;
     }
 
     static long seed() {

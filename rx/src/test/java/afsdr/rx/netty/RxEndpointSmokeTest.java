@@ -10,13 +10,19 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.net.InetAddress;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class RxEndpointSmokeTest {
-    @Test
-    void echoCallAndAbort() throws Exception {
-        try (RxEndpoint server = RxEndpoint.builder().bind(InetAddress.getByName("127.0.0.1"), 0).build();
-             RxEndpoint client = RxEndpoint.builder().bind(InetAddress.getByName("127.0.0.1"), 0).build()) {
+    /** Echo calls, an empty reply, an application abort and a raw abort, on epoll and on the NIO fallback. */
+    @ParameterizedTest(name = "epoll allowed: {0}")
+    @ValueSource(booleans = {true, false})
+    void echoCallAndAbort(boolean epoll) throws Exception {
+        try (RxEndpoint server = RxEndpoint.builder().bind(InetAddress.getByName("127.0.0.1"), 0).allowEpoll(epoll).build();
+             RxEndpoint client = RxEndpoint.builder().bind(InetAddress.getByName("127.0.0.1"), 0).allowEpoll(epoll).build()) {
+            if (!epoll) {
+                assertFalse(server.isEpoll());
+            }
             server.addService(77, Map.of(0, RxNullSecurity.INSTANCE), call -> {
                 DataInputStream in = new DataInputStream(call.input());
                 int op = in.readInt();
