@@ -52,6 +52,28 @@ public final class RxkadClientSecurity implements ClientSecurity {
         return new RxkadClientSecurity(level, session, key.kvno(), Krb4Ticket.localAuth(session).seal(key.key()));
     }
 
+    /**
+     * {@code -localauth} with both key files (rxkad.md §9): the highest-kvno KeyFileExt
+     * rxkad_krb5 key if it is aes256 (18) or else aes128 (17) gets a Kerberos 5 ticket (kvno 213);
+     * otherwise the latest KeyFile DES key gets a Kerberos 4 style one. (OpenAFS would also take
+     * enctypes 23 and 16, which we cannot encrypt yet.)
+     */
+    public static RxkadClientSecurity localAuth(KeyFile keys, KeyFileExt extKeys, RxkadLevel level,
+            RandomGenerator random) {
+        for (int enctype : new int[] {Krb5Crypto.AES256_CTS_HMAC_SHA1_96, Krb5Crypto.AES128_CTS_HMAC_SHA1_96}) {
+            KeyFileExt.Key best = extKeys.keys().stream()
+                    .filter(k -> k.type() == KeyFileExt.AFSCONF_RXKAD_KRB5 && k.subType() == enctype)
+                    .max((a, b) -> Integer.compare(a.kvno(), b.kvno())).orElse(null);
+            if (best != null) {
+                byte[] session = randomDesKey(random);
+                byte[] ticket = Krb5Ticket.mintLocalAuth(enctype, best.kvno(), best.key(), session, random);
+                return new RxkadClientSecurity(level, session, RxkadTicketDecoder.RXKAD_TKT_TYPE_KERBEROS_V5_ENCPART_ONLY,
+                        ticket);
+            }
+        }
+        return localAuth(keys, level, random);
+    }
+
     /** A random DES key with odd parity that is not weak or semi-weak. */
     public static byte[] randomDesKey(RandomGenerator random) {
         byte[] k = new byte[8];

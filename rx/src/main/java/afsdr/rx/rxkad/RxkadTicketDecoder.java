@@ -46,4 +46,25 @@ public interface RxkadTicketDecoder {
                     t.start(), t.end());
         };
     }
+
+    /**
+     * Both ticket families, as an OpenAFS 1.8 server takes them: Kerberos 4 style under KeyFile
+     * DES keys (kvno 0..255), Kerberos 5 (213, 256) under KeyFileExt rxkad_krb5 keys by (kvno,
+     * enctype).
+     */
+    static RxkadTicketDecoder keyFiles(KeyFile keys, KeyFileExt extKeys) {
+        RxkadTicketDecoder krb4 = keyFile(keys);
+        return (kvno, ticket, now) -> {
+            if (kvno != RXKAD_TKT_TYPE_KERBEROS_V5 && kvno != RXKAD_TKT_TYPE_KERBEROS_V5_ENCPART_ONLY) {
+                return krb4.decode(kvno, ticket, now);
+            }
+            Krb5Ticket t = Krb5Ticket.open(ticket, kvno == RXKAD_TKT_TYPE_KERBEROS_V5,
+                    (k, etype) -> extKeys.key(KeyFileExt.AFSCONF_RXKAD_KRB5, k, etype).orElseThrow(
+                            () -> new RxSecurityException(RxkadErrors.RXKADUNKNOWNKEY,
+                                    "no KeyFileExt rxkad_krb5 key kvno " + k + " enctype " + etype)).key(),
+                    now);
+            return new Decoded(new RxkadIdentity(t.name(), t.instance(), t.realm(), kvno, t.end()), t.sessionKey(),
+                    t.start(), t.end());
+        };
+    }
 }
