@@ -50,9 +50,12 @@ class StockVosLocalAuthInteropTest {
     final List<Object> identities = new CopyOnWriteArrayList<>();
     final List<Integer> indices = new CopyOnWriteArrayList<>();
 
+    static final byte[] AES_KEY = HexFormat.of().parseHex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
+    static final KeyFileExt EXT = new KeyFileExt(List.of(new KeyFileExt.Key(KeyFileExt.AFSCONF_RXKAD_KRB5, 3, 18, AES_KEY)));
+
     void start(RxkadLevel min) throws Exception {
         KeyFile keys = new KeyFile(List.of(new KeyFile.Key(7, CELL_KEY)));
-        ServerSecurity rxkad = new RxkadServerSecurity(RxConstants.RX_SECIDX_KAD, min, RxkadTicketDecoder.keyFile(keys),
+        ServerSecurity rxkad = new RxkadServerSecurity(RxConstants.RX_SECIDX_KAD, min, RxkadTicketDecoder.keyFiles(keys, EXT),
                 () -> System.currentTimeMillis() / 1000, new SecureRandom());
         endpoint = RxEndpoint.builder().bind(InetAddress.getByName(HOST), VOLSER_PORT).build();
         endpoint.addService(VOLSERVICE_ID, Map.of(0, RxNullSecurity.INSTANCE, 2, rxkad), call -> {
@@ -120,6 +123,18 @@ class StockVosLocalAuthInteropTest {
         String out = vos("listpart", HOST, "-localauth", "-encrypt", "-config", config(CELL_KEY));
         assertTrue(out.startsWith("0\n") && out.contains("Total: 2"), out);
         assertTrue(((RxkadIdentity) identities.get(0)).isLocalAuthSuperUser());
+    }
+
+    @Test
+    void localAuthWithAesKeyFileExt() throws Exception {
+        start(RxkadLevel.CLEAR);
+        String dir = config(CELL_KEY);
+        Files.write(clientDir.resolve("KeyFileExt"), EXT.encode());
+        String out = vos("listpart", HOST, "-localauth", "-encrypt", "-config", dir);
+        assertTrue(out.startsWith("0\n") && out.contains("Total: 2"), out);
+        RxkadIdentity id = (RxkadIdentity) identities.get(0);
+        assertEquals(RxkadTicketDecoder.RXKAD_TKT_TYPE_KERBEROS_V5_ENCPART_ONLY, id.kvno(), "vos must prefer the AES key");
+        assertTrue(id.isLocalAuthSuperUser(), id.toString());
     }
 
     @Test
