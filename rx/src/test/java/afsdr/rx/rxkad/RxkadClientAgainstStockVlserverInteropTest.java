@@ -73,6 +73,29 @@ class RxkadClientAgainstStockVlserverInteropTest {
         }
     }
 
+    /**
+     * An AES key added to the cell's KeyFileExt while the vlserver runs (OpenAFS re-reads its
+     * configuration when it changes): our krb5 localauth ticket must open with it.
+     */
+    @Test
+    void aesKeyFileExtTicketIsAccepted() throws Exception {
+        byte[] aes = new byte[32];
+        new SecureRandom().nextBytes(aes);
+        KeyFileExt ext = new KeyFileExt(List.of(new KeyFileExt.Key(KeyFileExt.AFSCONF_RXKAD_KRB5, 9, 18, aes)));
+        java.nio.file.Path file = cell.serverConfigDir().resolve("KeyFileExt");
+        Files.write(file, ext.encode());
+        try {
+            // OpenAFS re-reads its whole config (key files included) when CellServDB's mtime moves
+            Thread.sleep(1100);
+            java.nio.file.Path csdb = cell.serverConfigDir().resolve("CellServDB");
+            Files.setLastModifiedTime(csdb, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()));
+            int n = getStats(RxkadClientSecurity.localAuth(keys, ext, RxkadLevel.CRYPT, new SecureRandom()));
+            assertTrue(n > 100, "GetStats reply of " + n + " bytes");
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
     @Test
     void ticketUnderAnotherKeyIsRefused() {
         KeyFile wrong = new KeyFile(List.of(new KeyFile.Key(keys.latest().orElseThrow().kvno(),
