@@ -88,10 +88,10 @@ public final class Volume implements AutoCloseable {
                     throw e;
                 }
             }
-            VnodeIndex li = new VnodeIndex(posix, VnodeClass.LARGE, paths[1], fds[1], vid);
-            VnodeIndex si = new VnodeIndex(posix, VnodeClass.SMALL, paths[2], fds[2], vid);
-            LinkTable lt = new LinkTable(posix, paths[3], fds[3], Integer.toUnsignedLong(h.parent()),
-                part.groupLock(h.parent()));
+            GroupState g = part.groupLock(h.parent());
+            VnodeIndex li = new VnodeIndex(posix, VnodeClass.LARGE, paths[1], fds[1], vid, g);
+            VnodeIndex si = new VnodeIndex(posix, VnodeClass.SMALL, paths[2], fds[2], vid, g);
+            LinkTable lt = new LinkTable(part, paths[3], fds[3], h.parent(), g);
             Volume v = new Volume(part, h, paths[0], fds[0], li, si, lt);
             v.readDiskData();
             li.checkStamp();
