@@ -33,8 +33,10 @@ import afsdr.partition.dir.DirectoryFormatException;
  * its count reaches 0). A crash before the record write leaves the old vnode intact plus an
  * unreferenced new file; after it, at worst an old file whose count is one too high. A data file
  * shared with a clone is therefore never changed under the clone (the stock fileserver's
- * copy-on-write, obtained by construction). Volume info is rewritten in place with one pwrite of
- * 552 bytes and fdatasync.
+ * copy-on-write, obtained by construction). The tags such crashes leak (count above the records
+ * naming the file) are reclaimed when a vnode's row of five is full ({@link LinkTable#allocateTag}),
+ * so repeated crashes never leave a vnode that cannot be stored. Volume info is rewritten in place
+ * with one pwrite of 552 bytes and fdatasync.
  *
  * <p>Bulk data goes through {@link DirectFile} (O_DIRECT with the discovered alignment where the
  * filesystem supports it).
