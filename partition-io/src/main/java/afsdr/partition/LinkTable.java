@@ -1,7 +1,11 @@
 package afsdr.partition;
 
+import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 import afsdr.nativeio.Errno;
 import afsdr.nativeio.NativeIoException;
@@ -15,8 +19,11 @@ import afsdr.nativeio.Posix;
  * <p>Each read-modify-write of a row holds an fcntl write lock on the row's two bytes (as
  * namei_GetLinkCount/namei_SetLinkCount do), so stock tools working on the same partition see
  * consistent rows; within this JVM a per-group monitor serializes updates (POSIX locks are
- * per process, and closing any descriptor of the file drops them). A row update is a single 2-byte pwrite: a killed process leaves either the old or
- * the new row, never a torn one.
+ * per process, and closing any descriptor of the file drops them). A row update is a single 2-byte
+ * pwrite: a killed process leaves either the old or the new row, never a torn one.
+ *
+ * <p>Counters that changed are reported to the group's {@link GroupState} (holds), which is what
+ * lets {@link #allocateTag} reclaim tags leaked by a crash without touching tags in use.
  */
 public final class LinkTable implements AutoCloseable {
     /** LINKTABLEMAGIC. */
@@ -25,18 +32,27 @@ public final class LinkTable implements AutoCloseable {
     /** Largest value a 3-bit counter holds. */
     public static final int MAX_COUNT = 7;
 
+    private static final Logger LOG = System.getLogger(LinkTable.class.getName());
+
+    private final NameiPartition partition;
     private final Posix posix;
     private final String path;
     private final int fd;
+    private final int parentId;
     private final long groupId;
-    /** Shared by every LinkTable instance of the group in this JVM (fcntl locks do not exclude threads). */
-    private final Object monitor;
+    /**
+     * Shared by every LinkTable instance of the group in this JVM (fcntl locks do not exclude
+     * threads); also the group's monitor and hold registry.
+     */
+    private final GroupState monitor;
 
-    LinkTable(Posix posix, String path, int fd, long groupId, Object monitor) {
-        this.posix = posix;
+    LinkTable(NameiPartition partition, String path, int fd, int parentId, GroupState monitor) {
+        this.partition = partition;
+        this.posix = partition.posix();
         this.path = path;
         this.fd = fd;
-        this.groupId = groupId;
+        this.parentId = parentId;
+        this.groupId = Integer.toUnsignedLong(parentId);
         this.monitor = monitor;
     }
 
@@ -105,20 +121,111 @@ public final class LinkTable implements AutoCloseable {
         }
     }
 
+    private static int firstFree(int row) {
+        for (int t = 0; t < NameiInode.MAX_TAGS; t++) {
+            if (((row >>> (3 * t)) & 7) == 0) {
+                return t;
+            }
+        }
+        return -1;
+    }
+
     /**
-     * GetFreeTag: claim the first tag of row {@code vnode} whose counter is 0 by setting it to 1.
-     * Throws ENOSPC when all five are in use (NAMEI_MAXVOLS).
+     * GetFreeTag: claim the first tag of row {@code vnode} whose counter is 0 by setting it to 1;
+     * the tag is held (in flight) until a vnode record names it or the count is given back.
+     *
+     * <p>When all five tags are taken, tags leaked by crashed writers are reclaimed first (see
+     * {@link #reclaimLeaked}); ENOSPC (NAMEI_MAXVOLS) only when none is free after that.
      */
     public int allocateTag(int vnode) throws NativeIoException {
         return edit(vnode, row -> {
-            for (int t = 0; t < NameiInode.MAX_TAGS; t++) {
-                if (((row >>> (3 * t)) & 7) == 0) {
-                    writeRow(vnode, row | (1 << (3 * t)));
-                    return t;
+            int t = firstFree(row);
+            IOException reclaimFailure = null;
+            if (t < 0) {
+                try {
+                    row = reclaimLeaked(vnode, row);
+                    t = firstFree(row);
+                } catch (IOException e) {
+                    // counting failed (e.g. an unreadable index): reclaim nothing, report it with ENOSPC
+                    reclaimFailure = e;
                 }
             }
-            throw new NativeIoException("namei GetFreeTag", path + " row " + vnode, Errno.ENOSPC);
+            if (t < 0) {
+                NativeIoException e = new NativeIoException("namei GetFreeTag", path + " row " + vnode, Errno.ENOSPC);
+                if (reclaimFailure != null) {
+                    e.addSuppressed(reclaimFailure);
+                }
+                throw e;
+            }
+            writeRow(vnode, row | (1 << (3 * t)));
+            monitor.hold(vnode, t);
+            return t;
         });
+    }
+
+    /**
+     * Reclaim the leaked tags of a full row; called with the group monitor and the row's fcntl
+     * lock held. A writer killed between GetFreeTag and dropping the previous file's reference
+     * leaves a counter higher than the records naming the file; after a few such crashes on one
+     * vnode every tag is taken. Each counter not held by this JVM is set to the number of vnode
+     * records that name (vnode, tag) in the whole group ({@link NameiPartition#tagReferences}),
+     * and the data files of counters that reach 0 are removed.
+     *
+     * <p>Crash safety: the references are counted first (nothing in this JVM can add one meanwhile:
+     * every path that raises a count before its record exists, or removes a record before lowering
+     * the count, holds the tag or the group monitor); then the new row is written with one pwrite
+     * and fdatasync'd; only then are the files of freed tags unlinked. A crash before the row write
+     * leaves the leak as it was; after it, at worst unreferenced files with count 0, which the next
+     * GetFreeTag of that tag replaces (its create removes the orphan) and the salvager removes. No
+     * order of events leaves a counter below the records naming its file.
+     *
+     * <p>Limit: a tag in flight in <em>another</em> process (allocated, record not yet written)
+     * looks leaked. Stores into one volume group are expected from one process at a time (the
+     * volserver holds the volumes it works on); the stock fileserver must not be storing into the
+     * same group while this one writes it.
+     *
+     * @return the row after reclaim (unchanged if nothing was leaked)
+     */
+    private int reclaimLeaked(int vnode, int row) throws IOException {
+        // Before the count: a store's in-flight hold (taken under the monitor, so none can
+        // appear now) may be dropped right after its record is written, possibly after we read
+        // that slot. After the count: a hold for a record being rewritten to stop naming a file
+        // is taken before that write, possibly while we count.
+        int held = monitor.heldTags(vnode);
+        int[] refs = partition.tagReferences(parentId, vnode);
+        held |= monitor.heldTags(vnode);
+        int newRow = row;
+        int freed = 0;
+        for (int t = 0; t < NameiInode.MAX_TAGS; t++) {
+            int c = (row >>> (3 * t)) & 7;
+            if (c > refs[t] && (held & (1 << t)) == 0) {
+                newRow = (newRow & ~(7 << (3 * t))) | (refs[t] << (3 * t));
+                if (refs[t] == 0) {
+                    freed |= 1 << t;
+                }
+            }
+        }
+        if (newRow == row) {
+            return row;
+        }
+        writeRow(vnode, newRow);
+        posix.fdatasync(fd);
+        for (int t = 0; t < NameiInode.MAX_TAGS; t++) {
+            if ((freed & (1 << t)) != 0) {
+                partition.removeDataFiles(parentId, vnode, t);
+            }
+        }
+        LOG.log(Level.WARNING, "{0} row {1}: reclaimed leaked link counts {2} -> {3} (references {4})", path, vnode,
+            rowString(row), rowString(newRow), Arrays.toString(refs));
+        return newRow;
+    }
+
+    private static String rowString(int row) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int t = 0; t < NameiInode.MAX_TAGS; t++) {
+            sb.append(t == 0 ? "" : ", ").append((row >>> (3 * t)) & 7);
+        }
+        return sb.append(']').toString();
     }
 
     /** Add {@code delta} to counter (vnode, tag); returns the new value. EINVAL outside 0..7. */
@@ -129,6 +236,12 @@ public final class LinkTable implements AutoCloseable {
                 throw new NativeIoException("namei SetLinkCount", path + " row " + vnode + " tag " + tag, Errno.EINVAL);
             }
             writeRow(vnode, (row & ~(7 << (3 * tag))) | (c << (3 * tag)));
+            for (int i = 0; i < delta; i++) {
+                monitor.hold(vnode, tag); // counted before the record that will name it
+            }
+            for (int i = 0; i > delta; i--) {
+                monitor.settle(vnode, tag); // a record dropped earlier (or an allocation given back)
+            }
             return c;
         });
     }

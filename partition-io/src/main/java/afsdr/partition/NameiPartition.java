@@ -8,8 +8,10 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
@@ -52,7 +54,8 @@ public final class NameiPartition {
     private final String root;
     private final String name;
     private final int id;
-    private final ConcurrentHashMap<Integer, Object> groupLocks = new ConcurrentHashMap<>();
+    /** Per JVM, keyed by partition directory and group id (see {@link GroupState}). */
+    private static final ConcurrentHashMap<String, GroupState> GROUPS = new ConcurrentHashMap<>();
 
     private NameiPartition(Posix posix, Path path, String name, int id) {
         this.posix = posix;
@@ -103,8 +106,8 @@ public final class NameiPartition {
         return root + "/" + relative;
     }
 
-    Object groupLock(int parentId) {
-        return groupLocks.computeIfAbsent(parentId, k -> new Object());
+    GroupState groupLock(int parentId) {
+        return GROUPS.computeIfAbsent(root + "\0" + Integer.toUnsignedString(parentId), k -> new GroupState());
     }
 
     /** statvfs of the partition's filesystem. */
@@ -295,7 +298,7 @@ public final class NameiPartition {
     LinkTable openLinkTable(VolumeHeader h) throws NativeIoException {
         String p = specialPath(h.parent(), h.linkTable());
         int fd = posix.open(p, NameiFiles.RW, 0);
-        return new LinkTable(posix, p, fd, Integer.toUnsignedLong(h.parent()), groupLock(h.parent()));
+        return new LinkTable(this, p, fd, h.parent(), groupLock(h.parent()));
     }
 
     /** Make the header appear atomically: temp file, fsync, link to the real name, fsync directory. */
@@ -353,6 +356,11 @@ public final class NameiPartition {
                     });
                 }
             }
+            // the header's removal drops these references before their counts go down
+            GroupState g = groupLock(h.parent());
+            for (long[] e : inodes) {
+                g.hold(e[1]);
+            }
             posix.unlink(headerPath(volumeId));
             posix.fsyncDirectory(root);
             try (LinkTable lt = openLinkTable(h)) {
@@ -406,6 +414,105 @@ public final class NameiPartition {
             posix.rmdir(g.getParent().toString());
         } catch (NativeIoException e) {
             // other groups still share the first-level directory
+        }
+    }
+
+    /**
+     * How many vnode records of the group name data file (vnode, tag), per tag: the slot of
+     * {@code vnode} in every vnode index of the group, i.e. of every volume whose header here has
+     * this parent (RW, RO, BK, clones, staging volumes), and also of any index file left in the
+     * group's special directory without a header (a clone being built, a delete interrupted):
+     * counting those too can only overestimate, which is the safe side. Any index that cannot be
+     * read fails the count. The caller holds the group monitor.
+     */
+    int[] tagReferences(int parentId, int vnode) throws IOException {
+        VnodeClass c = VnodeClass.of(vnode);
+        int wantType = c == VnodeClass.LARGE ? NameiInode.VI_LARGEINDEX : NameiInode.VI_SMALLINDEX;
+        Set<String> fromHeaders = new LinkedHashSet<>();
+        for (int vid : listVolumeIds()) {
+            VolumeHeader h;
+            try {
+                h = readHeader(vid);
+            } catch (NoSuchVolumeException gone) {
+                continue; // deleted meanwhile (another group: ours is locked)
+            }
+            if (h.parent() == parentId) {
+                fromHeaders.add(specialPath(parentId, c == VnodeClass.LARGE ? h.largeVnodeIndex() : h.smallVnodeIndex()));
+            }
+        }
+        Set<String> all = new LinkedHashSet<>(fromHeaders);
+        Path special = path.resolve(NameiInode.groupDir(Integer.toUnsignedLong(parentId)) + "/special");
+        if (Files.isDirectory(special)) {
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(special)) {
+                for (Path f : ds) {
+                    long ino;
+                    try {
+                        ino = FlipBase64.decode(f.getFileName().toString());
+                    } catch (IllegalArgumentException notNamei) {
+                        continue;
+                    }
+                    if (NameiInode.isSpecial(ino) && NameiInode.tag(ino) == wantType) {
+                        all.add(specialPath(parentId, ino));
+                    }
+                }
+            }
+        }
+        int[] refs = new int[NameiInode.MAX_TAGS];
+        long off = c.offset(VnodeClass.slot(vnode));
+        for (String idx : all) {
+            int fd;
+            try {
+                fd = posix.open(idx, NameiFiles.RO, 0);
+            } catch (NativeIoException e) {
+                if (e.errno() == Errno.ENOENT && !fromHeaders.contains(idx)) {
+                    continue; // a headerless leftover removed meanwhile
+                }
+                throw e;
+            }
+            try {
+                byte[] r = NameiFiles.readAt(posix, fd, off, c.recordSize());
+                if (r.length < c.recordSize()) {
+                    continue; // beyond the end: free slot
+                }
+                VnodeDiskObject rec = VnodeDiskObject.wrap(c, r, 0);
+                long ino = rec.inode();
+                if (!rec.isFree() && ino != 0 && !NameiInode.isSpecial(ino) && NameiInode.vnode(ino) == vnode) {
+                    refs[NameiInode.tag(ino)]++; // tags 5..7 never match a counter: ignored
+                }
+            } finally {
+                NameiFiles.closeQuietly(posix, fd);
+            }
+        }
+        return refs;
+    }
+
+    /**
+     * Remove every data file of (vnode, tag) in the group, whatever its uniquifier: called once the
+     * tag's count is durably 0, so none of them is referenced.
+     */
+    void removeDataFiles(int parentId, int vnode, int tag) throws IOException {
+        long gid = Integer.toUnsignedLong(parentId);
+        String rel = NameiInode.relativePath(gid, NameiInode.regular(vnode, tag, 0));
+        Path dir = path.resolve(rel.substring(0, rel.lastIndexOf('/')));
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        List<Path> victims = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path f : ds) {
+                long ino;
+                try {
+                    ino = FlipBase64.decode(f.getFileName().toString());
+                } catch (IllegalArgumentException notNamei) {
+                    continue;
+                }
+                if (!NameiInode.isSpecial(ino) && NameiInode.vnode(ino) == vnode && NameiInode.tag(ino) == tag) {
+                    victims.add(f);
+                }
+            }
+        }
+        for (Path f : victims) {
+            unlinkIfPresent(f.toString());
         }
     }
 

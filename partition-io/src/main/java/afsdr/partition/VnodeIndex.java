@@ -23,9 +23,12 @@ public final class VnodeIndex implements AutoCloseable {
     private final String path;
     private final int fd;
     private final long volumeId;
+    /** The group's hold registry: records appearing and disappearing are reported to it. */
+    private final GroupState group;
 
-    VnodeIndex(Posix posix, VnodeClass vclass, String path, int fd, long volumeId) {
+    VnodeIndex(Posix posix, VnodeClass vclass, String path, int fd, long volumeId, GroupState group) {
         this.posix = posix;
+        this.group = group;
         this.vclass = vclass;
         this.path = path;
         this.fd = fd;
@@ -100,13 +103,37 @@ public final class VnodeIndex implements AutoCloseable {
         }
     }
 
-    /** Write one record in place (the caller orders and syncs, see {@link Volume}). */
+    /**
+     * Write one record in place (the caller orders and syncs, see {@link Volume}). If the slot
+     * stops naming a data file, that file is held (its count is about to be lowered) before the
+     * write; if it starts naming one, the hold taken when that file was counted is dropped after
+     * the write (see {@link GroupState}).
+     */
     public void write(int vnodeNumber, VnodeDiskObject v) throws NativeIoException {
         checkClass(vnodeNumber);
         if (v.vnodeClass() != vclass) {
             throw new IllegalArgumentException("a " + v.vnodeClass() + " record cannot go in the " + vclass + " index");
         }
-        NameiFiles.writeAt(posix, fd, v.encode(), vclass.offset(VnodeClass.slot(vnodeNumber)), path);
+        long off = vclass.offset(VnodeClass.slot(vnodeNumber));
+        long oldIno = inodeAt(off);
+        long newIno = v.isFree() ? 0 : v.inode();
+        if (oldIno != newIno) {
+            group.hold(oldIno);
+        }
+        NameiFiles.writeAt(posix, fd, v.encode(), off, path);
+        if (oldIno != newIno) {
+            group.settle(newIno);
+        }
+    }
+
+    /** The data inode a slot names (0 if free, beyond the end or without data), unchecked. */
+    private long inodeAt(long off) throws NativeIoException {
+        byte[] r = NameiFiles.readAt(posix, fd, off, vclass.recordSize());
+        if (r.length < vclass.recordSize()) {
+            return 0;
+        }
+        VnodeDiskObject o = VnodeDiskObject.wrap(vclass, r, 0);
+        return o.isFree() ? 0 : o.inode();
     }
 
     /** A free slot number (first free, else one past the end), as VAllocVnode picks. */
@@ -150,8 +177,15 @@ public final class VnodeIndex implements AutoCloseable {
         }
     }
 
-    /** Shrink or extend the file to {@code slots} slots (holes read as free). */
+    /**
+     * Shrink or extend the file to {@code slots} slots (holes read as free). Data files named by
+     * the slots cut off are held until the caller lowers their counts.
+     */
     public void truncateSlots(int slots) throws NativeIoException {
+        int now = slots();
+        for (int s = slots; s < now; s++) {
+            group.hold(inodeAt(vclass.offset(s)));
+        }
         posix.ftruncate(fd, vclass.offset(slots));
     }
 

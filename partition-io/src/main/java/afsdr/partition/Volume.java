@@ -33,8 +33,10 @@ import afsdr.partition.dir.DirectoryFormatException;
  * its count reaches 0). A crash before the record write leaves the old vnode intact plus an
  * unreferenced new file; after it, at worst an old file whose count is one too high. A data file
  * shared with a clone is therefore never changed under the clone (the stock fileserver's
- * copy-on-write, obtained by construction). Volume info is rewritten in place with one pwrite of
- * 552 bytes and fdatasync.
+ * copy-on-write, obtained by construction). The tags such crashes leak (count above the records
+ * naming the file) are reclaimed when a vnode's row of five is full ({@link LinkTable#allocateTag}),
+ * so repeated crashes never leave a vnode that cannot be stored. Volume info is rewritten in place
+ * with one pwrite of 552 bytes and fdatasync.
  *
  * <p>Bulk data goes through {@link DirectFile} (O_DIRECT with the discovered alignment where the
  * filesystem supports it).
@@ -88,10 +90,10 @@ public final class Volume implements AutoCloseable {
                     throw e;
                 }
             }
-            VnodeIndex li = new VnodeIndex(posix, VnodeClass.LARGE, paths[1], fds[1], vid);
-            VnodeIndex si = new VnodeIndex(posix, VnodeClass.SMALL, paths[2], fds[2], vid);
-            LinkTable lt = new LinkTable(posix, paths[3], fds[3], Integer.toUnsignedLong(h.parent()),
-                part.groupLock(h.parent()));
+            GroupState g = part.groupLock(h.parent());
+            VnodeIndex li = new VnodeIndex(posix, VnodeClass.LARGE, paths[1], fds[1], vid, g);
+            VnodeIndex si = new VnodeIndex(posix, VnodeClass.SMALL, paths[2], fds[2], vid, g);
+            LinkTable lt = new LinkTable(part, paths[3], fds[3], h.parent(), g);
             Volume v = new Volume(part, h, paths[0], fds[0], li, si, lt);
             v.readDiskData();
             li.checkStamp();
