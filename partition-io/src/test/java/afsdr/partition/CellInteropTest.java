@@ -153,6 +153,7 @@ class CellInteropTest {
         int id = 536871010;
         tv.fill(part, id, "t.ours.j1", 600, 31).close();
         Path dump = cell.stateDir().resolve("storage-voldump.dump");
+        Path vosDump = cell.stateDir().resolve("storage-vosdump.dump");
         Process fs = null;
         Process vs = null;
         try {
@@ -183,6 +184,13 @@ class CellInteropTest {
             ExecResult ex = cell.vos("examine", "t.ours.j1", "-noauth").orFail();
             assertTrue(ex.stdout().contains("On-line"), ex.toString());
             assertTrue(ex.stdout().contains("t.ours.j1"), ex.toString());
+            // the stock volserver dumps our volume (vos dump), and that dump restores to the same content
+            cell.vos("dump", "-id", "t.ours.j1", "-file", vosDump.toString(), "-noauth").orFail();
+            cell.vos("restore", cell.host(RealCell.FS1), "a", "t.viavosdump", "-file", vosDump.toString(), "-noauth")
+                .orFail();
+            try (Volume got = fs1a().openVolume(volumeId("t.viavosdump"))) {
+                VolumeRoundTripTest.assertSameContent(tv, VolumeReader.read(got));
+            }
         } finally {
             if (vs != null) {
                 cell.stopDaemon(vs);
@@ -191,8 +199,10 @@ class CellInteropTest {
                 cell.stopDaemon(fs);
             }
             cell.vos("remove", "-id", "t.viavoldump", "-noauth");
+            cell.vos("remove", "-id", "t.viavosdump", "-noauth");
             cell.vos("delentry", "-id", "t.ours.j1", "-noauth");
             Files.deleteIfExists(dump);
+            Files.deleteIfExists(vosDump);
         }
     }
 }

@@ -7,13 +7,21 @@ import afsdr.partition.PartitionDiscovery;
 import afsdr.partition.VicePartition;
 import afsdr.volser.dump.VolumeRestorer;
 import afsdr.rx.netty.RxEndpoint;
+import afsdr.rx.packet.RxConstants;
+import afsdr.rx.rxkad.KeyFile;
+import afsdr.rx.rxkad.KeyFileExt;
+import afsdr.rx.rxkad.RxkadLevel;
+import afsdr.rx.rxkad.RxkadServerSecurity;
+import afsdr.rx.rxkad.RxkadTicketDecoder;
 import afsdr.rx.security.RxNullSecurity;
 import afsdr.rx.security.ServerSecurity;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -107,7 +115,8 @@ public final class Volserver implements AutoCloseable {
                 bindAddress = InetAddress.getByAddress(new byte[4]);
             }
             AuditLog audit = AuditLog.open(options.auditLog, Clock.systemDefaultZone());
-            // rxkad will hand over its identity; until then only NoAuth makes superusers.
+            // rxkad hands over an RxkadIdentity whose name is "afs" for the localauth identity and
+            // name[.instance][@cell] otherwise, the form UserList entries take.
             SuperUserCheck auth = new SuperUserCheck(options.localDir, config.superUsers, String::valueOf);
             VolserService service = new VolserService(Collections.unmodifiableList(parts), Map.copyOf(devices), log,
                 audit, auth, options.restrictedQuery == VolserverOptions.RestrictedQuery.ADMIN, Clock.systemUTC());
@@ -123,7 +132,12 @@ public final class Volserver implements AutoCloseable {
                 b.socketBufferBytes(options.udpSize);
             }
             RxEndpoint endpoint = b.build();
-            Map<Integer, ServerSecurity> security = Map.of(0, RxNullSecurity.INSTANCE);
+            Map<Integer, ServerSecurity> security = new HashMap<>();
+            security.put(0, RxNullSecurity.INSTANCE);
+            ServerSecurity rxkad = rxkadServerSecurity(options.configDir, log);
+            if (rxkad != null) {
+                security.put(RxConstants.RX_SECIDX_KAD, rxkad);
+            }
             endpoint.addService(VOLSER_SERVICE_ID, security, service.dispatcher());
             service.connector(peer -> endpoint.connect(peer, VOLSER_SERVICE_ID, RxNullSecurity.INSTANCE));
             log.log("Volserver listening on " + endpoint.localAddress().getAddress().getHostAddress()
@@ -143,6 +157,28 @@ public final class Volserver implements AutoCloseable {
             log.close();
             throw e;
         }
+    }
+
+    /**
+     * rxkad (security index 2, clear level and up) from the cell keys in the configuration folder,
+     * as the stock server builds it: the KeyFile's DES keys open Kerberos 4 style tickets (what
+     * {@code -localauth} and a forwarding stock volserver send), KeyFileExt's keys open Kerberos 5
+     * tickets. Without a KeyFile, rxkad is not offered (stock servers then fail every rxkad
+     * connection); rxnull stays, and NoAuth decides what it may do.
+     */
+    static ServerSecurity rxkadServerSecurity(Path configDir, VolserLog log) throws IOException {
+        Path keyFile = configDir.resolve("KeyFile");
+        if (!Files.isRegularFile(keyFile)) {
+            log.log("No KeyFile in " + configDir + ": rxkad (authenticated) connections are not accepted");
+            return null;
+        }
+        KeyFile keys = KeyFile.parse(Files.readAllBytes(keyFile));
+        Path extFile = configDir.resolve("KeyFileExt");
+        KeyFileExt ext = Files.isRegularFile(extFile) ? KeyFileExt.parse(Files.readAllBytes(extFile))
+            : new KeyFileExt(List.of());
+        SecureRandom random = new SecureRandom();
+        return new RxkadServerSecurity(RxConstants.RX_SECIDX_KAD, RxkadLevel.CLEAR,
+            RxkadTicketDecoder.keyFiles(keys, ext), () -> System.currentTimeMillis() / 1000, random);
     }
 
     public InetSocketAddress address() {
