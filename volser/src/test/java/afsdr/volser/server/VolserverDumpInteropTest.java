@@ -46,16 +46,7 @@ class VolserverDumpInteropTest {
     @BeforeAll
     static void up() throws Exception {
         cell = RealCell.shared();
-        Path partA = cell.partitionDir(RealCell.J1, "a");
-        Path root = partA.getParent();
-        Path partB = Files.createDirectories(root.resolve("vicepb"));
-        Files.writeString(partB.resolve("AlwaysAttach"), "");
-        Files.writeString(partA.resolve("AlwaysAttach"), "");
-        ours = Volserver.start(VolserverOptions.parse("-rxbind", "-log",
-            "-config", cell.serverConfigDir().toString(),
-            "-local-dir", cell.localDir(RealCell.J1).toString(),
-            "-partition-root", root.toString(),
-            "-logfile", cell.logDir(RealCell.J1).resolve("VolserLog.dump").toString()));
+        ours = OursOnJ1.start(cell, "VolserLog.dump");
         // The client node sees the cell's state directory at the same path (vos writes the files).
         work = Files.createDirectories(cell.stateDir().resolve("dumptest"));
         dumpFile = work.resolve("data.dump");

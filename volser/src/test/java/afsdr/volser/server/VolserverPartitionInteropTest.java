@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import afsdr.realcell.ExecResult;
 import afsdr.realcell.Interop;
 import afsdr.realcell.RealCell;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -35,17 +33,8 @@ class VolserverPartitionInteropTest {
     @BeforeAll
     static void up() throws Exception {
         cell = RealCell.shared();
-        Path partA = cell.partitionDir(RealCell.J1, "a");
-        Path root = partA.getParent();
-        // Give j1 the same two partitions fs1 has, so the answers can be compared whole.
-        Path partB = Files.createDirectories(root.resolve("vicepb"));
-        Files.writeString(partB.resolve("AlwaysAttach"), "");
-        Files.writeString(partA.resolve("AlwaysAttach"), "");
-        ours = Volserver.start(VolserverOptions.parse("-rxbind", "-log",
-            "-config", cell.serverConfigDir().toString(),
-            "-local-dir", cell.localDir(RealCell.J1).toString(),
-            "-partition-root", root.toString(),
-            "-logfile", cell.logDir(RealCell.J1).resolve("VolserLog.inprocess").toString()));
+        // j1 gets the same two partitions fs1 has, so the answers can be compared whole.
+        ours = OursOnJ1.start(cell, "VolserLog.inprocess");
         oursAddr = cell.addressString(RealCell.J1);
         stockAddr = cell.addressString(RealCell.FS1);
         assertEquals(oursAddr, ours.address().getAddress().getHostAddress(), "-rxbind must bind NetInfo's address");

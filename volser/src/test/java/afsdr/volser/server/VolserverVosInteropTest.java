@@ -17,7 +17,6 @@ import afsdr.volser.wire.VolserOps;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,17 +69,8 @@ class VolserverVosInteropTest {
     @BeforeAll
     static void up() throws Exception {
         cell = RealCell.shared();
-        Path partA = cell.partitionDir(RealCell.J1, "a");
-        Path root = partA.getParent();
-        Path partB = Files.createDirectories(root.resolve("vicepb"));
-        Files.writeString(partB.resolve("AlwaysAttach"), "");
-        Files.writeString(partA.resolve("AlwaysAttach"), "");
-        ours = Volserver.start(VolserverOptions.parse("-rxbind", "-log",
-            "-config", cell.serverConfigDir().toString(),
-            "-local-dir", cell.localDir(RealCell.J1).toString(),
-            "-partition-root", root.toString(),
-            "-auditlog", cell.logDir(RealCell.J1).resolve("VolserAudit").toString(),
-            "-logfile", cell.logDir(RealCell.J1).resolve("VolserLog.vos").toString()));
+        ours = OursOnJ1.start(cell, "VolserLog.vos",
+            "-auditlog", cell.logDir(RealCell.J1).resolve("VolserAudit").toString());
         stock = new Site(RealCell.FS1, "s");
         mine = new Site(RealCell.J1, "o");
         client = RxEndpoint.builder().bind(InetAddress.getByName("127.1.0.9"), 0).build();
