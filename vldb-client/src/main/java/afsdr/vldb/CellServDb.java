@@ -112,31 +112,12 @@ public final class CellServDb {
             }
             boolean clone = head.startsWith("[") && head.endsWith("]");
             String addr = clone ? head.substring(1, head.length() - 1).strip() : head;
-            servers.add(new Server(parseIpv4(addr, source, lineNo), comment, clone));
+            servers.add(new Server(Ipv4.parse(addr, source + ":" + lineNo), comment, clone));
         }
         if (cellName != null) {
             cells.put(cellName.toLowerCase(java.util.Locale.ROOT), new Cell(cellName, cellComment, servers));
         }
         return new CellServDb(cells);
-    }
-
-    private static Inet4Address parseIpv4(String s, String source, int lineNo) throws IOException {
-        String[] p = s.split("\\.", -1);
-        if (p.length != 4) {
-            throw new IOException(source + ":" + lineNo + ": not an IPv4 address: " + s);
-        }
-        int v = 0;
-        for (String part : p) {
-            if (part.isEmpty() || part.length() > 3 || !part.chars().allMatch(Character::isDigit)) {
-                throw new IOException(source + ":" + lineNo + ": not an IPv4 address: " + s);
-            }
-            int b = Integer.parseInt(part);
-            if (b > 255) {
-                throw new IOException(source + ":" + lineNo + ": not an IPv4 address: " + s);
-            }
-            v = (v << 8) | b;
-        }
-        return Ipv4.toAddress(v);
     }
 
     /** The cell name in a {@code ThisCell} file: its first non-blank line, trimmed. */

@@ -1,11 +1,12 @@
 package afsdr.volser.server;
 
+import afsdr.vldb.CellServDb;
+import afsdr.vldb.Ipv4;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,10 +47,11 @@ public final class ServerConfig {
     }
 
     public static ServerConfig load(Path configDir, Path localDir) throws IOException {
-        String cell = readFirstLine(configDir.resolve("ThisCell"));
-        if (cell == null || cell.isBlank()) {
-            throw new IOException("No cell name: " + configDir.resolve("ThisCell") + " is missing or empty");
+        Path thisCellFile = configDir.resolve("ThisCell");
+        if (!Files.isRegularFile(thisCellFile)) {
+            throw new IOException("No cell name: " + thisCellFile + " is missing");
         }
+        String cell = CellServDb.readThisCell(thisCellFile);
         boolean noAuth = Files.exists(localDir.resolve("NoAuth"));
         List<String> users = new ArrayList<>();
         Path userList = configDir.resolve("UserList");
@@ -63,7 +65,7 @@ public final class ServerConfig {
         }
         List<InetAddress> addrs = chooseAddresses(localDir.resolve("NetInfo"), localDir.resolve("NetRestrict"),
             interfaceAddresses());
-        return new ServerConfig(cell.trim(), noAuth, Collections.unmodifiableList(users), addrs, configDir, localDir);
+        return new ServerConfig(cell, noAuth, Collections.unmodifiableList(users), addrs, configDir, localDir);
     }
 
     /** The address {@code -rxbind} binds to, or {@code null} when no usable address is known. */
@@ -85,7 +87,7 @@ public final class ServerConfig {
                     forced = true;
                     line = line.substring(2).trim();
                 }
-                InetAddress a = parseIpv4(line, netInfo);
+                InetAddress a = Ipv4.parse(line, netInfo.toString());
                 if (forced || interfaces.contains(a)) {
                     chosen.add(a);
                 }
@@ -101,36 +103,11 @@ public final class ServerConfig {
             for (String raw : Files.readAllLines(netRestrict, StandardCharsets.UTF_8)) {
                 String line = raw.trim();
                 if (!line.isEmpty() && !line.startsWith("#")) {
-                    chosen.remove(parseIpv4(line, netRestrict));
+                    chosen.remove(Ipv4.parse(line, netRestrict.toString()));
                 }
             }
         }
         return List.copyOf(chosen);
-    }
-
-    private static InetAddress parseIpv4(String text, Path file) throws IOException {
-        String[] parts = text.split("\\.");
-        if (parts.length != 4) {
-            throw new IOException(file + ": '" + text + "' is not an IPv4 address");
-        }
-        byte[] b = new byte[4];
-        for (int i = 0; i < 4; i++) {
-            int v;
-            try {
-                v = Integer.parseInt(parts[i]);
-            } catch (NumberFormatException e) {
-                throw new IOException(file + ": '" + text + "' is not an IPv4 address");
-            }
-            if (v < 0 || v > 255) {
-                throw new IOException(file + ": '" + text + "' is not an IPv4 address");
-            }
-            b[i] = (byte) v;
-        }
-        try {
-            return InetAddress.getByAddress(b);
-        } catch (UnknownHostException e) {
-            throw new IOException(file + ": " + e.getMessage(), e);
-        }
     }
 
     private static Set<InetAddress> interfaceAddresses() throws SocketException {
@@ -143,13 +120,5 @@ public final class ServerConfig {
             }
         }
         return out;
-    }
-
-    private static String readFirstLine(Path p) throws IOException {
-        if (!Files.isRegularFile(p)) {
-            return null;
-        }
-        List<String> lines = Files.readAllLines(p, StandardCharsets.UTF_8);
-        return lines.isEmpty() ? null : lines.get(0);
     }
 }
