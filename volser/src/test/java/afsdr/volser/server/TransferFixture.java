@@ -1,0 +1,285 @@
+package afsdr.volser.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import afsdr.nativeio.JnrPosix;
+import afsdr.partition.NameiPartition;
+import afsdr.partition.VnodeClass;
+import afsdr.partition.VnodeDiskObject;
+import afsdr.partition.Volume;
+import afsdr.partition.VolumeDiskData;
+import afsdr.partition.VolumeTree;
+import afsdr.partition.dir.DirEntry;
+import afsdr.realcell.ExecResult;
+import afsdr.realcell.RealCell;
+import afsdr.volser.dump.DumpReader;
+import afsdr.volser.dump.VolumeDumper;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Data for the transfer interop tests: a volume built with partition-io in a private partition
+ * (not served by anyone), dumped by our dumper to files that stock {@code vos restore} loads onto
+ * the servers under test, then changed (a file created, one rewritten, one deleted) and dumped
+ * incrementally. What a server holds is read back through stock tools only: {@code vos dump} of
+ * the volume, unpacked by stock {@code restorevol} and hashed file by file, and the dump's vnode
+ * records as our reader parses them.
+ */
+final class TransferFixture {
+    /** Every vnode of the first version is aged to before this, the volume's update date. */
+    static final int T0 = (int) (System.currentTimeMillis() / 1000) - 3600;
+
+    final RealCell cell;
+    /** A folder the client node sees at the same path (vos and restorevol write there). */
+    final Path work;
+    private final Volume source;
+    private int files;
+
+    TransferFixture(RealCell cell, String tag, int id) throws IOException {
+        this.cell = cell;
+        this.work = Files.createDirectories(cell.stateDir().resolve("transfer-" + tag));
+        Path pdir = Files.createDirectories(work.resolve("private-part"));
+        Files.writeString(pdir.resolve("AlwaysAttach"), "");
+        NameiPartition part = NameiPartition.open(JnrPosix.get(), pdir, "/vicepa");
+        source = VolumeTree.createVolumeWithRoot(part, id, id, "vt.fixture", VolumeDiskData.RW);
+        VolumeTree t = new VolumeTree(source);
+        Random r = new Random(id);
+        for (int i = 0; i < 4; i++) {
+            byte[] b = new byte[3000 + r.nextInt(9000)];
+            r.nextBytes(b);
+            t.createFile(VolumeTree.ROOT_VNODE, "small" + i, b);
+        }
+        t.createFile(VolumeTree.ROOT_VNODE, "empty", new byte[0]);
+        byte[] big = new byte[200_000];
+        r.nextBytes(big);
+        t.createFile(VolumeTree.ROOT_VNODE, "big.bin", big);
+        int sub = t.mkdir(VolumeTree.ROOT_VNODE, "sub", null);
+        t.createFile(sub, "inner.txt", "hello from inside\n".getBytes(StandardCharsets.UTF_8));
+        t.symlink(VolumeTree.ROOT_VNODE, "link", "sub/inner.txt");
+        t.flush();
+        for (VnodeClass c : VnodeClass.values()) {
+            List<Integer> vns = new ArrayList<>();
+            source.index(c).forEach((vn, rec) -> vns.add(vn));
+            for (int vn : vns) {
+                source.storeVnode(vn, source.readVnode(vn).copy().serverModifyTime(T0 - 100).unixModifyTime(T0 - 100),
+                    null, 0);
+            }
+        }
+        source.writeDiskData(source.readDiskData().creationDate(T0 - 200).updateDate(T0));
+    }
+
+    /** A full dump of the current version. */
+    Path fullDump(String file) throws IOException {
+        Path f = work.resolve(file);
+        try (OutputStream o = Files.newOutputStream(f)) {
+            VolumeDumper.dump(source, 0, true, o);
+        }
+        return f;
+    }
+
+    /**
+     * Creates {@code sub/new<n>.txt}, rewrites {@code small0} and deletes {@code small<n+1>}; returns
+     * an incremental dump of the changes (from {@link #T0}).
+     */
+    Path changeAndDumpIncremental(String file) throws IOException {
+        files++;
+        VolumeTree t = new VolumeTree(source);
+        int changed = t.lookup(VolumeTree.ROOT_VNODE, "small0").orElseThrow().vnode();
+        t.remove(VolumeTree.ROOT_VNODE, "small" + files);
+        int sub = t.lookup(VolumeTree.ROOT_VNODE, "sub").orElseThrow().vnode();
+        t.createFile(sub, "new" + files + ".txt", ("created by change " + files + "\n").getBytes(StandardCharsets.UTF_8));
+        t.flush();
+        int now = (int) (System.currentTimeMillis() / 1000);
+        byte[] data = ("rewritten by change " + files + "\n").getBytes(StandardCharsets.UTF_8);
+        VnodeDiskObject rec = source.readVnode(changed).copy();
+        rec.dataVersion(rec.dataVersion() + 1).serverModifyTime(now).unixModifyTime(now);
+        source.storeVnode(changed, rec, Channels.newChannel(new ByteArrayInputStream(data)), data.length);
+        source.writeDiskData(source.readDiskData().updateDate(now));
+        Path f = work.resolve(file);
+        try (OutputStream o = Files.newOutputStream(f)) {
+            VolumeDumper.dump(source, T0 + 1, true, o);
+        }
+        return f;
+    }
+
+    /** Path → sha-256 (files) or "-> target" (symlinks) of the current version. */
+    Map<String, String> expected() throws IOException {
+        Map<String, String> out = new TreeMap<>();
+        walk(VolumeTree.ROOT_VNODE, "", out);
+        return out;
+    }
+
+    private void walk(int dir, String prefix, Map<String, String> out) throws IOException {
+        for (DirEntry e : source.readDirectory(dir).entries()) {
+            if (e.name().equals(".") || e.name().equals("..")) {
+                continue;
+            }
+            VnodeDiskObject rec = source.readVnode(e.vnode());
+            String path = prefix + e.name();
+            switch (rec.type()) {
+                case VnodeDiskObject.TYPE_DIRECTORY -> walk(e.vnode(), path + "/", out);
+                case VnodeDiskObject.TYPE_FILE -> {
+                    try (InputStream in = source.openData(e.vnode(), rec)) {
+                        out.put(path, sha256(in));
+                    }
+                }
+                default -> out.put(path, "-> " + new String(source.readData(e.vnode(), rec), StandardCharsets.UTF_8));
+            }
+        }
+    }
+
+    void close() throws IOException {
+        source.close();
+    }
+
+    // ------------------------------------------------------------------ reading back
+
+    /** What stock tools see of one volume on one server. */
+    record Content(Map<String, String> files, List<String> vnodes, long dumpLength) {
+    }
+
+    private int reads;
+
+    /**
+     * {@code vos dump -id id -server host -partition part} (the volume need not be in the VLDB),
+     * unpacked by stock {@code restorevol}: the files, and the vnode records of the dump.
+     */
+    Content content(String id, String host, String part) throws IOException {
+        int n = ++reads;
+        Path dump = work.resolve("read" + n + ".dump");
+        vos("dump", "-id", id, "-server", host, "-partition", part, "-file", dump.toString()).orFail();
+        Path out = Files.createDirectories(work.resolve("read" + n));
+        Path mp = Files.createDirectories(work.resolve("mp" + n));
+        cell.run(RealCell.CLIENT, "restorevol", "-file", dump.toString(), "-dir", out.toString(), "-mountpoint",
+            mp.toString()).orFail();
+        Path root;
+        try (Stream<Path> s = Files.list(out)) {
+            List<Path> l = s.toList();
+            assertEquals(1, l.size(), "restorevol made one volume folder: " + l);
+            root = l.get(0);
+        }
+        Map<String, String> fileMap = new TreeMap<>();
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                String rel = root.relativize(p).toString();
+                if (Files.isSymbolicLink(p)) {
+                    fileMap.put(rel, "-> " + Files.readSymbolicLink(p));
+                } else if (Files.isRegularFile(p)) {
+                    try (InputStream in = Files.newInputStream(p)) {
+                        fileMap.put(rel, sha256(in));
+                    }
+                }
+            }
+        }
+        byte[] bytes = Files.readAllBytes(dump);
+        return new Content(fileMap, records(bytes), bytes.length);
+    }
+
+    /** Every vnode record with a hash of its data, as our reader parses a dump. */
+    static List<String> records(byte[] stream) throws IOException {
+        List<String> out = new ArrayList<>();
+        DumpReader r = new DumpReader(new ByteArrayInputStream(stream));
+        r.readDumpHeader();
+        r.readVolumeHeader();
+        String[] data = {""};
+        DumpReader.Section sec;
+        while ((sec = r.next((v, len, in) -> data[0] = sha256(in))) != DumpReader.Section.END) {
+            if (sec == DumpReader.Section.VNODE) {
+                out.add(r.vnode() + " data=" + data[0]);
+                data[0] = "";
+            }
+        }
+        return out;
+    }
+
+    /** Asserts that the volume holds the current version, through restorevol and the dump's vnodes. */
+    Content assertHoldsCurrent(String what, String id, String host, String part) throws IOException {
+        Content c = content(id, host, part);
+        assertEquals(expected(), c.files(), what + ": files read back by restorevol");
+        return c;
+    }
+
+    // ------------------------------------------------------------------ vos and output
+
+    ExecResult vos(String... args) {
+        String[] a = java.util.Arrays.copyOf(args, args.length + 1);
+        a[args.length] = "-noauth";
+        return cell.vos(a);
+    }
+
+    private static final Pattern DATE = Pattern.compile("[A-Z][a-z]{2} [A-Z][a-z]{2} [ \\d]\\d \\d\\d:\\d\\d:\\d\\d \\d{4}");
+    private static final Pattern BIG = Pattern.compile("\\b\\d{9,10}\\b");
+
+    /**
+     * Output made comparable: each replacement pair (host names, addresses, volume names) applied in
+     * order, dates → DATE, epoch times → TIME, large ids → ID1, ID2... by first appearance.
+     */
+    static String norm(String out, String... replacements) {
+        String t = out;
+        for (int i = 0; i + 1 < replacements.length; i += 2) {
+            if (!replacements[i].isEmpty()) {
+                t = t.replace(replacements[i], replacements[i + 1]);
+            }
+        }
+        t = DATE.matcher(t).replaceAll("DATE");
+        Map<String, String> ids = new LinkedHashMap<>();
+        Matcher m = BIG.matcher(t);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            long v = Long.parseLong(m.group());
+            String rep;
+            if (v >= 1_600_000_000L && v < 1_900_000_000L) {
+                rep = "TIME";
+            } else if (v >= 536_870_912L) {
+                rep = ids.computeIfAbsent(m.group(), k -> "ID" + (ids.size() + 1));
+            } else {
+                rep = m.group();
+            }
+            m.appendReplacement(sb, rep);
+        }
+        m.appendTail(sb);
+        return sb.toString();
+    }
+
+    /** The {@code vos listvol -format} entry of one volume id on one server partition. */
+    String formatEntry(String host, String part, String id) {
+        ExecResult r = vos("listvol", host, part, "-format").orFail();
+        Matcher m = Pattern.compile("(?s)BEGIN_OF_ENTRY\\n(?:(?!END_OF_ENTRY).)*?\\nid\\t\\t" + id
+            + "\\n.*?END_OF_ENTRY").matcher(r.stdout());
+        assertTrue(m.find(), "volume " + id + " not on " + host + " " + part + ":\n" + r);
+        return m.group();
+    }
+
+    static String sha256(InputStream in) throws IOException {
+        MessageDigest md;
+        try {
+            md = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+        byte[] b = new byte[65536];
+        for (int n; (n = in.read(b)) > 0; ) {
+            md.update(b, 0, n);
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+}
