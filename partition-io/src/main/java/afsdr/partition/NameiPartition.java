@@ -540,6 +540,7 @@ public final class NameiPartition {
                 throw new VolumeExistsException(name, Integer.toUnsignedLong(newId));
             }
             try (Volume src = Volume.open(this, sh)) {
+                recountForClone(src);
                 VolumeDiskData d = src.readDiskData().copy().id(newId)
                     .copyDate((int) (System.currentTimeMillis() / 1000)).destroyMe(VolumeDiskData.DESTROY_ME)
                     .inUse(0);
@@ -577,6 +578,32 @@ public final class NameiPartition {
         }
     }
     /**
+     * The stock clone (DoCloneIndex) counts the source's vnodes as it copies them and, when the
+     * source is read-write, stores the count and their blocks (nBlocks each, an empty file counting
+     * one) as its filecount and diskused before the clone copies the header; so a clone, and any
+     * dump or shadow made from it, carries recounted figures, not whatever the header said. A zero
+     * count leaves the header's figure, as there.
+     */
+    private static void recountForClone(Volume src) throws IOException {
+        VolumeDiskData d = src.readDiskData();
+        if (d.type() != VolumeDiskData.RW) {
+            return;
+        }
+        long[] n = new long[2];
+        for (VnodeClass c : VnodeClass.values()) {
+            src.index(c).forEach((vn, rec) -> {
+                n[0]++;
+                n[1] += VolumeTree.blocks(rec.length());
+            });
+        }
+        int files = n[0] > 0 ? (int) n[0] : d.filecount();
+        int used = n[1] > 0 ? (int) n[1] : d.diskused();
+        if (files != d.filecount() || used != d.diskused()) {
+            src.writeDiskData(d.filecount(files).diskused(used));
+        }
+    }
+
+    /**
      * ReClone: bring an existing clone ({@code cloneId}, same group) up to date with its source.
      * Order: references to the source's current data files are added to the link table first
      * (synced), then every clone record is rewritten and the clone index cut to the source's length
@@ -593,6 +620,7 @@ public final class NameiPartition {
         }
         synchronized (groupLock(sh.parent())) {
             try (Volume src = Volume.open(this, sh); Volume dst = Volume.open(this, ch); LinkTable lt = openLinkTable(ch)) {
+                recountForClone(src);
                 List<Long> drop = new ArrayList<>();
                 for (VnodeClass c : VnodeClass.values()) {
                     VnodeIndex si = src.index(c);

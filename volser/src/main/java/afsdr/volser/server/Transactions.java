@@ -61,7 +61,7 @@ final class Transactions {
                     + " was left in use (inUse " + d.inUse() + ") and must be salvaged");
             }
             if (update) {
-                v.writeDiskData(d.inUse(VOLUME_SERVER_PROGRAM).offlineMessage(UTILITY_MESSAGE));
+                v.writeDiskData(markInUse(t, d));
                 t.markedInUse = true;
             }
             t.volume = v;
@@ -258,10 +258,26 @@ final class Transactions {
         t.volume = v;
         if (t.markedInUse) {
             VolumeDiskData d = v.readDiskData();
-            if (d.inUse() != VOLUME_SERVER_PROGRAM || !d.offlineMessage().equals(UTILITY_MESSAGE)) {
-                v.writeDiskData(d.inUse(VOLUME_SERVER_PROGRAM).offlineMessage(UTILITY_MESSAGE));
+            String message = d.offlineMessage();
+            markInUse(t, d);
+            if (d.inUse() != VOLUME_SERVER_PROGRAM || !d.offlineMessage().equals(message)) {
+                v.writeDiskData(d);
             }
         }
+    }
+
+    /**
+     * The in-use mark of an updating attach, and the offline message a stock fileserver writes when
+     * the volserver asks it for the volume. The stock fileserver leaves a read-only or backup volume
+     * on line, without a message, when the reason is a clone or a dump (ITBusy); only then is the
+     * message left out, so that a dump of such a volume carries the header the stock one carries.
+     */
+    static VolumeDiskData markInUse(Transaction t, VolumeDiskData d) {
+        d.inUse(VOLUME_SERVER_PROGRAM);
+        if (d.type() == RWVOL || (t.iflags & ITBusy) == 0) {
+            d.offlineMessage(UTILITY_MESSAGE);
+        }
+        return d;
     }
 
     // ------------------------------------------------------------------ housekeeping

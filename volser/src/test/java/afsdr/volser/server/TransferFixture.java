@@ -269,6 +269,17 @@ final class TransferFixture {
         return m.group();
     }
 
+    /** The id of a volume in the VLDB, from {@code vos examine -format}. */
+    String id(String name) {
+        String[] w = vos("examine", name, "-format").orFail().stdout().split("\\s+");
+        for (int i = 0; i + 1 < w.length; i++) {
+            if (w[i].equals("id")) {
+                return w[i + 1];
+            }
+        }
+        throw new AssertionError("no id for " + name);
+    }
+
     static String sha256(InputStream in) throws IOException {
         MessageDigest md;
         try {

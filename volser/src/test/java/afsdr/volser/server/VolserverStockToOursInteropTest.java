@@ -173,7 +173,7 @@ class VolserverStockToOursInteropTest {
         cleanup.add(0, new String[] {"remove", "-id", "vt.so.cp1"});
         cleanup.add(0, new String[] {"remove", "-id", "vt.so.cp2"});
         both("", "", "vt.so.cp1", "vt.so.cp2", "examine", "{N}");
-        sameTargets("copy", "a", id("vt.so.cp1"), id("vt.so.cp2"), "vt.so.cp1", "vt.so.cp2");
+        sameTargets("copy", "a", fx.id("vt.so.cp1"), fx.id("vt.so.cp2"), "vt.so.cp1", "vt.so.cp2");
     }
 
     @Test
@@ -191,16 +191,6 @@ class VolserverStockToOursInteropTest {
         assertTrue(ex[0].stdout().contains(j1() + " /vicepa") && ex[0].stdout().contains("On-line"), ex[0].toString());
         ExecResult gone = fx.vos("listvol", fs1(), "b");
         assertTrue(!gone.stdout().contains("vt.so.mv1 "), "the source is gone from fs1: " + gone);
-        sameTargets("move", "a", id("vt.so.mv1"), id("vt.so.mv2"), "vt.so.mv1", "vt.so.mv2");
-    }
-
-    static String id(String name) {
-        String[] w = fx.vos("examine", name, "-format").orFail().stdout().split("\\s+");
-        for (int i = 0; i + 1 < w.length; i++) {
-            if (w[i].equals("id")) {
-                return w[i + 1];
-            }
-        }
-        throw new AssertionError("no id for " + name);
+        sameTargets("move", "a", fx.id("vt.so.mv1"), fx.id("vt.so.mv2"), "vt.so.mv1", "vt.so.mv2");
     }
 }

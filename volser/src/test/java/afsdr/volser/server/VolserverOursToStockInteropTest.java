@@ -1,0 +1,209 @@
+package afsdr.volser.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import afsdr.realcell.ExecResult;
+import afsdr.realcell.Interop;
+import afsdr.realcell.RealCell;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Transfers from our volserver (j1) to the stock volserver of fs1, our server being the Forward
+ * client, each run twice with equal data: once from ours and once from the stock volserver of fs2,
+ * the reference, onto the same fs1 partition. vos must print the same, the targets must look the
+ * same to {@code vos listvol -format}, their dumps must carry the same vnodes, and stock
+ * {@code restorevol} must read back the source's files. Shadow full, after a change (create,
+ * rewrite, delete, applied to our source by our Restore) {@code -incremental}, {@code -readonly},
+ * {@code -live}, {@code -offline}; copy; release to a read-only site on fs1; move.
+ */
+@Interop
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class VolserverOursToStockInteropTest {
+    static final String SRC_OURS = "vt.os.src1";
+    static final String SRC_STOCK = "vt.os.src2";
+    static final String SH_OURS = "1990000401";
+    static final String SH_STOCK = "1990000402";
+    static final String VAR_OURS = "1990000403";
+    static final String VAR_STOCK = "1990000404";
+
+    static RealCell cell;
+    static Volserver ours;
+    static TransferFixture fx;
+    static final List<String[]> cleanup = new ArrayList<>();
+
+    @BeforeAll
+    static void up() throws Exception {
+        cell = RealCell.shared();
+        ours = OursOnJ1.start(cell, "VolserLog.ours2stock");
+        fx = new TransferFixture(cell, "ours2stock", 1_990_000_400);
+        Path full = fx.fullDump("full.dump");
+        fx.vos("restore", j1(), "b", SRC_OURS, "-file", full.toString()).orFail();
+        cleanup.add(new String[] {"remove", "-id", SRC_OURS});
+        fx.vos("restore", fs2(), "b", SRC_STOCK, "-file", full.toString()).orFail();
+        cleanup.add(new String[] {"remove", "-id", SRC_STOCK});
+        for (String id : List.of(SH_OURS, SH_STOCK, VAR_OURS, VAR_STOCK)) {
+            cleanup.add(new String[] {"zap", "-server", fs1(), "-partition", "a", "-id", id});
+        }
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        try {
+            for (String[] c : cleanup) {
+                fx.vos(c);
+            }
+            fx.close();
+        } finally {
+            if (ours != null) {
+                ours.close();
+            }
+        }
+    }
+
+    static String fs1() {
+        return cell.host(RealCell.FS1);
+    }
+
+    static String fs2() {
+        return cell.host(RealCell.FS2);
+    }
+
+    static String j1() {
+        return cell.host(RealCell.J1);
+    }
+
+    /**
+     * Runs vos with {@code {S}} = source host, {@code {V}} = source name, {@code {I}} = target id,
+     * {@code {N}} = target name, once from ours and once from the stock reference; asserts equal
+     * exit codes and normalised output; returns {ours, stock}.
+     */
+    static ExecResult[] both(String oursId, String stockId, String oursName, String stockName, String... args) {
+        ExecResult[] r = new ExecResult[2];
+        String[][] sides = {{j1(), SRC_OURS, oursId, oursName}, {fs2(), SRC_STOCK, stockId, stockName}};
+        for (int s = 0; s < 2; s++) {
+            String[] a = new String[args.length];
+            for (int i = 0; i < args.length; i++) {
+                a[i] = args[i].replace("{S}", sides[s][0]).replace("{V}", sides[s][1]).replace("{I}", sides[s][2])
+                    .replace("{N}", sides[s][3]);
+            }
+            r[s] = fx.vos(a);
+        }
+        assertEquals(r[1].exitCode(), r[0].exitCode(), "exit code\nours: " + r[0] + "\nstock: " + r[1]);
+        assertEquals(0, r[0].exitCode(), r[0].toString());
+        assertEquals(normSide(r[1].stdout() + r[1].stderr(), 1, stockId, stockName),
+            normSide(r[0].stdout() + r[0].stderr(), 0, oursId, oursName), "output of vos " + String.join(" ", args));
+        return r;
+    }
+
+    static String normSide(String out, int side, String id, String name) {
+        String host = side == 0 ? j1() : fs2();
+        String addr = cell.addressString(side == 0 ? RealCell.J1 : RealCell.FS2);
+        return TransferFixture.norm(out, host, "SOURCE", addr, "SOURCE", side == 0 ? SRC_OURS : SRC_STOCK, "SRC",
+            name, "NAME", id, "TID");
+    }
+
+    /** Both targets on fs1 look the same to listvol -format, carry the same vnodes, hold the source's files. */
+    static void sameTargets(String what, String oursId, String stockId, String oursName, String stockName)
+            throws Exception {
+        String eo = normSide(fx.formatEntry(fs1(), "a", oursId), 0, oursId, oursName);
+        String es = normSide(fx.formatEntry(fs1(), "a", stockId), 1, stockId, stockName);
+        assertEquals(es, eo, what + ": listvol -format of the targets");
+        TransferFixture.Content co = fx.assertHoldsCurrent(what + " from ours", oursId, fs1(), "a");
+        TransferFixture.Content cs = fx.assertHoldsCurrent(what + " from stock", stockId, fs1(), "a");
+        assertEquals(cs.vnodes(), co.vnodes(), what + ": vnode records of the targets' dumps");
+        assertEquals(cs.dumpLength(), co.dumpLength(), what + ": dump lengths");
+    }
+
+    static String[] shadow(String... flags) {
+        List<String> a = new ArrayList<>(List.of("shadow", "-id", "{V}", "-fromserver", "{S}", "-frompartition", "b",
+            "-toserver", fs1(), "-topartition", "a", "-toname", "{N}", "-toid", "{I}"));
+        a.addAll(List.of(flags));
+        return a.toArray(String[]::new);
+    }
+
+    @Test
+    @Order(1)
+    void shadowFullThenIncrementalAfterCreateChangeDelete() throws Exception {
+        both(SH_OURS, SH_STOCK, "vt.os.sh1", "vt.os.sh2", shadow());
+        sameTargets("full shadow", SH_OURS, SH_STOCK, "vt.os.sh1", "vt.os.sh2");
+        // Change both sources alike; ours through our own Restore.
+        Path incr = fx.changeAndDumpIncremental("incr1.dump");
+        fx.vos("restore", j1(), "b", SRC_OURS, "-file", incr.toString(), "-overwrite", "incremental").orFail();
+        fx.vos("restore", fs2(), "b", SRC_STOCK, "-file", incr.toString(), "-overwrite", "incremental").orFail();
+        fx.assertHoldsCurrent("changed source on ours", SRC_OURS, j1(), "b");
+        both(SH_OURS, SH_STOCK, "vt.os.sh1", "vt.os.sh2", shadow("-incremental"));
+        TransferFixture.Content c = fx.content(SH_OURS, fs1(), "a");
+        assertTrue(c.files().containsKey("sub/new1.txt") && !c.files().containsKey("small1"), c.files().toString());
+        sameTargets("incremental shadow", SH_OURS, SH_STOCK, "vt.os.sh1", "vt.os.sh2");
+    }
+
+    @Test
+    @Order(2)
+    void shadowReadonlyThenLiveThenOfflineOntoTheSameTarget() throws Exception {
+        both(VAR_OURS, VAR_STOCK, "vt.os.va1", "vt.os.va2", shadow("-readonly"));
+        String entry = fx.formatEntry(fs1(), "a", VAR_OURS);
+        assertTrue(entry.contains("type\t\tRO"), entry);
+        sameTargets("shadow -readonly", VAR_OURS, VAR_STOCK, "vt.os.va1", "vt.os.va2");
+        both(VAR_OURS, VAR_STOCK, "vt.os.va1", "vt.os.va2", shadow("-live"));
+        entry = fx.formatEntry(fs1(), "a", VAR_OURS);
+        assertTrue(entry.contains("type\t\tRW") && entry.contains("inUse\t\tY"), entry);
+        sameTargets("shadow -live", VAR_OURS, VAR_STOCK, "vt.os.va1", "vt.os.va2");
+        both(VAR_OURS, VAR_STOCK, "vt.os.va1", "vt.os.va2", shadow("-offline"));
+        entry = fx.formatEntry(fs1(), "a", VAR_OURS);
+        assertTrue(entry.contains("inUse\t\tN"), entry);
+        sameTargets("shadow -offline", VAR_OURS, VAR_STOCK, "vt.os.va1", "vt.os.va2");
+        both(VAR_OURS, VAR_STOCK, "vt.os.va1", "vt.os.va2", shadow("-live", "-incremental"));
+        sameTargets("shadow -live -incremental", VAR_OURS, VAR_STOCK, "vt.os.va1", "vt.os.va2");
+    }
+
+    @Test
+    @Order(3)
+    void copy() throws Exception {
+        both("", "", "vt.os.cp1", "vt.os.cp2", "copy", "-id", "{V}", "-fromserver", "{S}", "-frompartition", "b",
+            "-toname", "{N}", "-toserver", fs1(), "-topartition", "a");
+        cleanup.add(0, new String[] {"remove", "-id", "vt.os.cp1"});
+        cleanup.add(0, new String[] {"remove", "-id", "vt.os.cp2"});
+        both("", "", "vt.os.cp1", "vt.os.cp2", "examine", "{N}");
+        sameTargets("copy", fx.id("vt.os.cp1"),
+            fx.id("vt.os.cp2"), "vt.os.cp1", "vt.os.cp2");
+    }
+
+    @Test
+    @Order(4)
+    void releaseToAReadOnlySiteOnStock() throws Exception {
+        both("", "", "", "", "addsite", "-server", fs1(), "-partition", "a", "-id", "{V}");
+        try {
+            both("", "", "", "", "release", "{V}");
+            ExecResult[] ex = both("", "", "", "", "examine", "{V}.readonly");
+            assertTrue(ex[0].stdout().contains("server " + fs1() + " partition /vicepa RO Site"), ex[0].toString());
+            String roOurs = fx.id(SRC_OURS + ".readonly");
+            String roStock = fx.id(SRC_STOCK + ".readonly");
+            sameTargets("release", roOurs, roStock, SRC_OURS + ".readonly", SRC_STOCK + ".readonly");
+        } finally {
+            fx.vos("remove", "-server", fs1(), "-partition", "a", "-id", SRC_OURS + ".readonly");
+            fx.vos("remove", "-server", fs1(), "-partition", "a", "-id", SRC_STOCK + ".readonly");
+        }
+    }
+
+    @Test
+    @Order(5)
+    void move() throws Exception {
+        both("", "", "", "", "move", "-id", "{V}", "-fromserver", "{S}", "-frompartition", "b",
+            "-toserver", fs1(), "-topartition", "a");
+        ExecResult[] ex = both("", "", "", "", "examine", "{V}");
+        assertTrue(ex[0].stdout().contains(fs1() + " /vicepa") && ex[0].stdout().contains("On-line"), ex[0].toString());
+        ExecResult gone = fx.vos("listvol", j1(), "b");
+        assertTrue(!gone.stdout().contains(SRC_OURS + " "), "the source is gone from ours: " + gone);
+        sameTargets("move", fx.id(SRC_OURS),
+            fx.id(SRC_STOCK), SRC_OURS, SRC_STOCK);
+    }
+}
