@@ -167,8 +167,18 @@ final class TransferFixture {
         int n = ++reads;
         Path dump = work.resolve("read" + n + ".dump");
         vos("dump", "-id", id, "-server", host, "-partition", part, "-file", dump.toString()).orFail();
-        Path out = Files.createDirectories(work.resolve("read" + n));
-        Path mp = Files.createDirectories(work.resolve("mp" + n));
+        Map<String, String> fileMap = unpack(cell, dump, work.resolve("read" + n));
+        byte[] bytes = Files.readAllBytes(dump);
+        return new Content(fileMap, records(bytes), bytes.length);
+    }
+
+    /**
+     * Stock {@code restorevol} unpacks a dump into {@code dir}: path → sha-256 (files) or
+     * "-> target" (symlinks; mount points become links into a folder beside it).
+     */
+    static Map<String, String> unpack(RealCell cell, Path dump, Path dir) throws IOException {
+        Path out = Files.createDirectories(dir);
+        Path mp = Files.createDirectories(dir.resolveSibling(dir.getFileName() + ".mp"));
         cell.run(RealCell.CLIENT, "restorevol", "-file", dump.toString(), "-dir", out.toString(), "-mountpoint",
             mp.toString()).orFail();
         Path root;
@@ -190,8 +200,7 @@ final class TransferFixture {
                 }
             }
         }
-        byte[] bytes = Files.readAllBytes(dump);
-        return new Content(fileMap, records(bytes), bytes.length);
+        return fileMap;
     }
 
     /** Every vnode record with a hash of its data, as our reader parses a dump. */

@@ -349,4 +349,62 @@ class VolserverDumpInteropTest {
         vos("remove", "-server", fs1(), "-partition", "a", "-id", "vt.rd.o.readonly").orFail();
         vos("remove", "-server", j1(), "-partition", "b", "-id", "vt.rd.o.readonly").orFail();
     }
+
+    /**
+     * Dumps of the two equal volumes from both servers: the whole streams are equal but for the
+     * volume header's id, name and dates (the first 200 bytes), and they carry the same vnodes.
+     */
+    static void sameDumps(String what, Path stockDump, Path ourDump) throws Exception {
+        byte[] sb = Files.readAllBytes(stockDump);
+        byte[] ob = Files.readAllBytes(ourDump);
+        assertEquals(sb.length, ob.length, what + ": dump lengths");
+        int last = -1;
+        for (int i = 0; i < sb.length; i++) {
+            if (sb[i] != ob[i]) {
+                last = i;
+            }
+        }
+        assertTrue(last < 200, what + ": the dumps differ at byte " + last + " of " + sb.length);
+        assertEquals(TransferFixture.records(sb), TransferFixture.records(ob), what + ": vnode records");
+    }
+
+    @Test
+    @Order(9)
+    void dumpIncrementalAndFromAClone() throws Exception {
+        long now = System.currentTimeMillis() / 1000;
+        // Older than every vnode: full records in an incremental stream; newer: header-only records.
+        for (long from : new long[] {now - 86_400, now + 3_600}) {
+            Path s = work.resolve("time-s-" + from + ".dump");
+            Path o = work.resolve("time-o-" + from + ".dump");
+            vos("dump", "-id", "vt.rd.s", "-time", Long.toString(from), "-file", s.toString()).orFail();
+            vos("dump", "-id", "vt.rd.o", "-time", Long.toString(from), "-file", o.toString()).orFail();
+            sameDumps("dump -time " + from, s, o);
+            assertTrue(Files.size(o) < Files.size(dumpFile) + 100, "dump -time " + from + ": " + Files.size(o));
+        }
+        assertTrue(Files.size(work.resolve("time-o-" + (now + 3_600) + ".dump")) < 10_000, "header-only records");
+        // -clone: the dump is taken from a temporary clone, which is removed afterwards.
+        Path s = work.resolve("clone-s.dump");
+        Path o = work.resolve("clone-o.dump");
+        String volumesBefore = vos("listvol", j1(), "b", "-fast").orFail().stdout();
+        vos("dump", "-id", "vt.rd.s", "-clone", "-file", s.toString()).orFail();
+        vos("dump", "-id", "vt.rd.o", "-clone", "-file", o.toString()).orFail();
+        sameDumps("dump -clone", s, o);
+        assertEquals(TransferFixture.unpack(cell, s, work.resolve("clone-s")),
+            TransferFixture.unpack(cell, o, work.resolve("clone-o")), "dump -clone read back by restorevol");
+        assertEquals(volumesBefore, vos("listvol", j1(), "b", "-fast").orFail().stdout(), "the clone is gone");
+    }
+
+    @Test
+    @Order(10)
+    void restoreOverwriteFullOntoTheExistingVolume() throws Exception {
+        both("restore", "{S}", "b", "{V}", "-file", dumpFile.toString(), "-overwrite", "full");
+        both("examine", "{V}", "-format");
+        Path s = work.resolve("full-s.dump");
+        Path o = work.resolve("full-o.dump");
+        vos("dump", "-id", "vt.rd.s", "-file", s.toString()).orFail();
+        vos("dump", "-id", "vt.rd.o", "-file", o.toString()).orFail();
+        sameDumps("after restore -overwrite full", s, o);
+        assertEquals(TransferFixture.unpack(cell, dumpFile, work.resolve("full-src")),
+            TransferFixture.unpack(cell, o, work.resolve("full-o")), "restored content read back by restorevol");
+    }
 }
