@@ -200,6 +200,11 @@ final class Transactions {
                 }
                 Transaction t = newTrans(a.volume(), a.partition(), f, "TransCreate");
                 try {
+                    if (a.partition() < 0) {
+                        // The stock attach cannot even name a negative partition (ConvertPartition).
+                        throw new RxCallException(VolserErrors.EINVAL, "TransCreate: partition " + a.partition()
+                            + " cannot be named");
+                    }
                     NameiPartition part = ctx.byId(a.partition());
                     if (part == null) {
                         throw new RxCallException(VolserErrors.VNOVOL, "TransCreate: no partition " + a.partition());

@@ -12,6 +12,7 @@ import afsdr.partition.VolumeTree;
 import afsdr.partition.dir.AfsDirectory;
 import afsdr.rx.RxCall;
 import afsdr.rx.RxCallException;
+import afsdr.volser.wire.VolserConstants;
 import afsdr.volser.wire.VolserErrors;
 import afsdr.volser.wire.VolserOps;
 import java.io.IOException;
@@ -149,21 +150,35 @@ final class VolumeProcs {
         });
     }
 
+    /** What the stock NukeVolume answers when there is nothing to remove (nuke's -1). */
+    static final int NUKE_FAILED = -1;
+
     /** NukeVolume (122): remove the volume's files from the partition, without a transaction. */
     Void nukeVolume(RxCall call, VolserOps.PartVolume a) throws Exception {
         return ctx.logged(call, "NukeVolume", "AFS_VS_NukVol", () -> "volume " + vol(a.volid()) + " " + partName(a.partId()),
             () -> {
                 ctx.requireSuperUser(call, "NukeVolume");
+                // The codes are the stock ones: a partition number that names no /vicepXX is
+                // VOLSERNOVOL, volume 0 is EINVAL, and a partition or volume that is not there is -1
+                // (the stock nuke fails to stat the partition or to list the volume's files).
+                if (a.partId() < 0 || a.partId() >= VolserConstants.VOLMAXPARTS) {
+                    throw new RxCallException(VolserErrors.VOLSERNOVOL, "NukeVolume: partition " + a.partId()
+                        + " cannot be named");
+                }
+                if (a.volid() == 0) {
+                    throw new RxCallException(VolserErrors.EINVAL, "NukeVolume: volume 0");
+                }
                 NameiPartition part = ctx.byId(a.partId());
                 if (part == null) {
-                    throw new RxCallException(VolserErrors.VOLSERILLEGAL_PARTITION, "NukeVolume: no partition "
-                        + a.partId());
+                    throw new RxCallException(NUKE_FAILED, "NukeVolume: no partition " + partName(a.partId()));
                 }
                 Transaction t = tx.newTrans(a.volid(), a.partId(), 0, "NukeVolume");
                 try {
-                    if (part.volumeExists(a.volid())) {
-                        part.deleteVolume(a.volid());
+                    if (!part.volumeExists(a.volid())) {
+                        throw new RxCallException(NUKE_FAILED, "NukeVolume: no volume " + vol(a.volid()) + " on "
+                            + part.name());
                     }
+                    part.deleteVolume(a.volid());
                 } finally {
                     if (table.end(t)) {
                         tx.dispose(t, false);
