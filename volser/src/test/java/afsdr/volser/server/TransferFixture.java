@@ -203,6 +203,15 @@ final class TransferFixture {
         return fileMap;
     }
 
+    /** {@link #content} without the unpacking: only the dump's vnode records and length. */
+    Content dumpOnly(String id, String host, String part) throws IOException {
+        int n = ++reads;
+        Path dump = work.resolve("read" + n + ".dump");
+        vos("dump", "-id", id, "-server", host, "-partition", part, "-file", dump.toString()).orFail();
+        byte[] bytes = Files.readAllBytes(dump);
+        return new Content(Map.of(), records(bytes), bytes.length);
+    }
+
     /** Every vnode record with a hash of its data, as our reader parses a dump. */
     static List<String> records(byte[] stream) throws IOException {
         List<String> out = new ArrayList<>();

@@ -313,6 +313,14 @@ class VolserverBadInputInteropTest {
                 c.endTrans(t);
             }
         });
+        calls.put("Clone with a 32-byte name", (c, id) -> {
+            int t = c.transCreate(id, 1, VolserConstants.ITBusy);
+            try {
+                return c.call(VolserOps.Clone, new VolserOps.CloneArgs(t, 0, 1, "c".repeat(32), missing));
+            } finally {
+                c.endTrans(t);
+            }
+        });
         // Unknown transactions.
         calls.put("GetStatus of an unknown transaction", (c, id) -> c.getStatus(noTrans));
         calls.put("SetFlags of an unknown transaction", (c, id) -> {

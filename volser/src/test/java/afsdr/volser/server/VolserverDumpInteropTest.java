@@ -382,6 +382,9 @@ class VolserverDumpInteropTest {
             assertTrue(Files.size(o) < Files.size(dumpFile) + 100, "dump -time " + from + ": " + Files.size(o));
         }
         assertTrue(Files.size(work.resolve("time-o-" + (now + 3_600) + ".dump")) < 10_000, "header-only records");
+        // vos size: the full and an incremental dump size, as the stock server counts them.
+        both("size", "-id", "{V}", "-dump");
+        both("size", "-id", "{V}", "-dump", "-time", Long.toString(now + 3_600));
         // -clone: the dump is taken from a temporary clone, which is removed afterwards.
         Path s = work.resolve("clone-s.dump");
         Path o = work.resolve("clone-o.dump");

@@ -318,6 +318,7 @@ class VolserverVosInteropTest {
         ExecResult[] before = ok("listvol", "{S}", "b", "-long");
         // Unknown volume id, unknown partition.
         fails("zap", "-server", "{S}", "-partition", "b", "-id", "1999999999");
+        fails("zap", "-server", "{S}", "-partition", "b", "-id", "1999999999", "-force");
         fails("listvol", "{S}", "z");
         fails("offline", "-server", "{S}", "-partition", "b", "-id", "1999999998");
         try (VolserClient sc = stock.volser(); VolserClient mc = mine.volser()) {
