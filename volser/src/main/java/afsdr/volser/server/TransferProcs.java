@@ -92,9 +92,12 @@ final class TransferProcs {
                 // The restorer works on the volume's files itself; our handle is reopened afterwards.
                 t.volume.close();
                 t.volume = null;
+                ShadowRules.Apply shadow = ctx.shadows.begin(t, c, call.connection().peer());
                 try {
-                    VolumeRestorer.restore(t.partition, t.volumeId, c, a.flags() != 0, call.input());
+                    VolumeRestorer.restore(t.partition, t.volumeId, c, true, call.input(), shadow);
+                    ctx.shadows.committed(shadow);
                 } catch (DumpException e) {
+                    ctx.shadows.failed(shadow, e);
                     throw new RxCallException(e.volserCode(), "Restore: " + e.getMessage(), e);
                 } catch (RxCallException e) {
                     throw e;
