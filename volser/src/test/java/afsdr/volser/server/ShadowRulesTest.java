@@ -429,26 +429,41 @@ class ShadowRulesTest {
         assertEquals(vnodes(S), vnodes(T));
     }
 
+    VolserClient vosProcess(int port) {
+        return new VolserClient(new InProcessConnection(service.dispatcher(), 4, null,
+            new java.net.InetSocketAddress("127.0.0.1", port)));
+    }
+
     @Test
     void aShadowOntoItsOwnSourceIsRefusedBeforeAnythingIsDeleted() throws Exception {
         makeSource(S, "src.one", 3, "a");
         Map<String, String> before = contents(S);
-        // Cloning flow: the same vos holds the temporary clone of S when it asks for S as target.
-        c.listOneVolume(0, S);
-        c.listOneVolume(0, S);
-        int ft = c.transCreate(S, 0, VolserConstants.ITBusy);
-        c.call(VolserOps.Clone, new VolserOps.CloneArgs(ft, 0, VolserConstants.ROVOL, "copy-clone-temp", CLONE));
-        c.endTrans(ft);
-        int ct = c.transCreate(CLONE, 0, VolserConstants.ITOffline);
-        c.setFlags(ct, 3);
-        assertEquals(VolserErrors.VOLSERBADOP, code(() -> c.transCreate(S, 0, VolserConstants.ITOffline)));
+        VolumeDiskData headerBefore = disk(S);
+        // vos probed S on this partition as source and as target: the first TransCreate is refused.
+        VolserClient vos1 = vosProcess(41000);
+        vos1.listOneVolume(0, S);
+        vos1.listOneVolume(0, S);
+        assertEquals(VolserErrors.VOLSERBADOP, code(() -> vos1.transCreate(S, 0, VolserConstants.ITBusy)));
+        assertEquals(VolserErrors.VOLSERBADOP, code(() -> vos1.transCreate(S, 0, VolserConstants.ITOffline)));
         assertEquals(VolserErrors.VOLSERBADOP,
-            code(() -> c.createVolume(0, "src.one", VolserConstants.RWVOL, S, S)));
-        c.endTrans(ct);
+            code(() -> vos1.createVolume(0, "src.one", VolserConstants.RWVOL, S, S)));
+        assertEquals(headerBefore.cloneId(), disk(S).cloneId(), "not even the clone step ran");
+        // A vos seen probing once but holding the temporary clone of S asks for S as target.
+        VolserClient vos2 = vosProcess(41001);
+        vos2.listOneVolume(0, S);
+        int ft = vos2.transCreate(S, 0, VolserConstants.ITBusy);
+        vos2.call(VolserOps.Clone, new VolserOps.CloneArgs(ft, 0, VolserConstants.ROVOL, "copy-clone-temp", CLONE));
+        vos2.endTrans(ft);
+        int ct = vos2.transCreate(CLONE, 0, VolserConstants.ITOffline);
+        vos2.setFlags(ct, 3);
+        assertEquals(VolserErrors.VOLSERBADOP, code(() -> vos2.transCreate(S, 0, VolserConstants.ITOffline)));
+        assertEquals(VolserErrors.VOLSERBADOP,
+            code(() -> vos2.createVolume(0, "src.one", VolserConstants.RWVOL, S, S)));
+        vos2.endTrans(ct);
         assertEquals(before, contents(S));
         assertTrue(volserLog().contains("Shadow onto its own source refused"), volserLog());
-        // The source side's own transactions (ITBusy) are not affected.
-        int again = c.transCreate(S, 0, VolserConstants.ITBusy);
+        // Other vos processes are not affected.
+        int again = c.transCreate(S, 0, VolserConstants.ITOffline);
         c.endTrans(again);
     }
 
