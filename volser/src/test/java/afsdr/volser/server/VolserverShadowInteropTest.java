@@ -86,6 +86,9 @@ class VolserverShadowInteropTest {
         cleanup.add(new String[] {"zap", "-server", j1(), "-partition", "a", "-id", Integer.toString(srcId)});
     }
 
+    /** Stock servers started on j1 by the last test (in place of ours); stopped after the clean-up. */
+    static final List<Process> stockOnJ1 = new ArrayList<>();
+
     @AfterAll
     static void down() {
         try {
@@ -97,6 +100,9 @@ class VolserverShadowInteropTest {
                 cell.vos(a);
             }
         } finally {
+            for (int i = stockOnJ1.size() - 1; i >= 0; i--) {
+                cell.stopDaemon(stockOnJ1.get(i));
+            }
             if (ours != null) {
                 ours.close();
             }
@@ -316,5 +322,34 @@ class VolserverShadowInteropTest {
         ExecResult vi = cell.run(RealCell.J1, "volinfo", "-part", "/vicepa", "-volumeid", Integer.toString(srcId));
         assertEquals(0, vi.exitCode(), vi.toString());
         assertTrue(vi.stdout().contains("vt.shd.src"), vi.toString());
+    }
+
+    /**
+     * The stock fileserver and volserver attach a partition carrying marks and serve the shadow (our
+     * server is stopped for this; the stock pair serves j1 until the clean-up is done), and leave
+     * the mark alone.
+     */
+    @Test
+    @Order(6)
+    void theStockFileserverAndVolserverServeAPartitionWithMarks() throws Exception {
+        Path markFile = LineageStore.path(partition("/vicepa"), srcId);
+        byte[] mark = Files.readAllBytes(markFile);
+        ours.close();
+        stockOnJ1.add(cell.startDaemon(RealCell.J1, "fileserver", RealCell.OPENAFS_LIBEXEC + "/fileserver",
+            "-rxbind"));
+        stockOnJ1.add(cell.startDaemon(RealCell.J1, "volserver", RealCell.OPENAFS_LIBEXEC + "/volserver", "-rxbind",
+            "-log"));
+        ExecResult lv = null;
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            lv = vos("listvol", j1(), "a");
+            if (lv.ok() && lv.stdout().contains("vt.shd.src")) {
+                break;
+            }
+            Thread.sleep(500); // the stock volserver listens only once it reached its fileserver
+        }
+        assertTrue(lv != null && lv.stdout().matches("(?s).*vt\\.shd\\.src\\s+" + srcId + " RW\\s+\\d+ K On-line.*"),
+            String.valueOf(lv));
+        assertTrue(java.util.Arrays.equals(mark, Files.readAllBytes(markFile)), "the stock servers leave the mark alone");
     }
 }
