@@ -8,8 +8,10 @@ import afsdr.partition.VicePartition;
 import afsdr.partition.Volume;
 import afsdr.volser.shadow.LineageStore;
 import afsdr.volser.shadow.ShadowLineage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -96,13 +98,13 @@ final class ShadowStatus {
 
     /** For tests and in-process callers: the lines {@link #run} would print for these partitions. */
     static List<String> lines(List<NameiPartition> parts) throws IOException {
-        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
-        try (PrintStream ps = new PrintStream(b, true, java.nio.charset.StandardCharsets.UTF_8)) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        try (PrintStream ps = new PrintStream(b, true, StandardCharsets.UTF_8)) {
             for (NameiPartition p : parts) {
                 print(p, ps);
             }
         }
-        String s = b.toString(java.nio.charset.StandardCharsets.UTF_8);
+        String s = b.toString(StandardCharsets.UTF_8);
         return s.isEmpty() ? List.of() : List.of(s.split("\n"));
     }
 }

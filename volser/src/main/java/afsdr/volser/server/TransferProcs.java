@@ -77,7 +77,11 @@ final class TransferProcs {
 
     /**
      * Restore (102): the raw dump follows the arguments and is read to its end. The restore is atomic
-     * (VolumeRestorer): a malformed or cut stream leaves the volume as it was.
+     * (VolumeRestorer): a malformed or cut stream leaves the volume as it was. The shadow rules
+     * ({@link ShadowRules}) vet the stream from its headers before anything is applied (a foreign
+     * incremental onto a shadow is refused with VOLSERBADOP) and record the lineage of a shadow apply
+     * once it is committed; a refused second stream of a vos shadow puts the target back from the
+     * pre-image taken for the first.
      */
     Void restore(RxCall call, VolserOps.RestoreArgs a) throws Exception {
         RestoreCookie c = a.cookie();
