@@ -109,6 +109,11 @@ final class Transactions {
 
     /** Drops a transaction whose table entry is gone: purges a half-made volume if asked, detaches. */
     void dispose(Transaction t, boolean purgeTemporary) {
+        if (t.preimageId != 0) {
+            synchronized (t) {
+                ctx.shadows.dropPreimage(t);
+            }
+        }
         if (purgeTemporary) {
             synchronized (t) {
                 try {
@@ -198,6 +203,7 @@ final class Transactions {
                     throw new RxCallException(VolserErrors.EINVAL, "TransCreate: iflags 0x" + Integer.toHexString(f)
                         + " name no attach mode");
                 }
+                ctx.shadows.refuseShadowOntoSource(call, "TransCreate", a.volume(), ctx.byId(a.partition()), f);
                 Transaction t = newTrans(a.volume(), a.partition(), f, "TransCreate");
                 try {
                     if (a.partition() < 0) {
@@ -211,6 +217,7 @@ final class Transactions {
                     }
                     synchronized (t) {
                         attach(t, part, update);
+                        ctx.shadows.tag(call, t);
                     }
                 } catch (IOException | RuntimeException e) {
                     if (table.end(t)) {
@@ -263,9 +270,10 @@ final class Transactions {
         t.volume = v;
         if (t.markedInUse) {
             VolumeDiskData d = v.readDiskData();
+            int inUse = d.inUse();
             String message = d.offlineMessage();
             markInUse(t, d);
-            if (d.inUse() != VOLUME_SERVER_PROGRAM || !d.offlineMessage().equals(message)) {
+            if (inUse != VOLUME_SERVER_PROGRAM || !d.offlineMessage().equals(message)) {
                 v.writeDiskData(d);
             }
         }

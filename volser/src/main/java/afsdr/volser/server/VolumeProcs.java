@@ -71,6 +71,7 @@ final class VolumeProcs {
                 }
                 boolean withRoot = !(a.parent() == volid && a.type() == RWVOL);
                 int parent = a.parent() == 0 ? volid : a.parent();
+                ctx.shadows.refuseShadowOntoSource(call, "CreateVolume", volid, ctx.byId(a.partition()), -1);
                 Transaction t = tx.newTrans(volid, a.partition(), 0, "CreateVolume");
                 try {
                     NameiPartition part = ctx.byId(a.partition());
@@ -84,6 +85,7 @@ final class VolumeProcs {
                     }
                     synchronized (t) {
                         create(t, part, a.name(), a.type(), parent, withRoot);
+                        ctx.shadows.tag(call, t);
                     }
                 } catch (VolumeExistsException e) {
                     if (table.end(t)) {
@@ -145,6 +147,7 @@ final class VolumeProcs {
                 v.close();
                 t.vflags |= VTDeleted;
                 t.partition.deleteVolume(t.volumeId);
+                ctx.shadows.volumeDeleted(t.partition, t.volumeId);
                 return null;
             });
         });
@@ -175,10 +178,13 @@ final class VolumeProcs {
                 Transaction t = tx.newTrans(a.volid(), a.partId(), 0, "NukeVolume");
                 try {
                     if (!part.volumeExists(a.volid())) {
+                        // A shadow mark left without its volume goes all the same.
+                        ctx.shadows.volumeDeleted(part, a.volid());
                         throw new RxCallException(NUKE_FAILED, "NukeVolume: no volume " + vol(a.volid()) + " on "
                             + part.name());
                     }
                     part.deleteVolume(a.volid());
+                    ctx.shadows.volumeDeleted(part, a.volid());
                 } finally {
                     if (table.end(t)) {
                         tx.dispose(t, false);
@@ -225,6 +231,7 @@ final class VolumeProcs {
                 try {
                     synchronized (ct) {
                         doClone(t, ct, a.purgeVol(), a.newType(), a.newName());
+                        ctx.shadows.cloned(call, t.partitionId, t.volumeId, newId, a.newName());
                     }
                 } finally {
                     if (table.end(ct)) {
@@ -421,6 +428,7 @@ final class VolumeProcs {
                             nv.readDiskData();
                         }
                         part.deleteVolume(a.volid());
+                        ctx.shadows.volumeDeleted(part, a.volid());
                     } finally {
                         if (table.end(rt)) {
                             tx.dispose(rt, false);
