@@ -178,7 +178,7 @@ public final class Volserver implements AutoCloseable {
             : new KeyFileExt(List.of());
         SecureRandom random = new SecureRandom();
         return new RxkadServerSecurity(RxConstants.RX_SECIDX_KAD, RxkadLevel.CLEAR,
-            RxkadTicketDecoder.keyFiles(keys, ext), () -> System.currentTimeMillis() / 1000, random);
+            RxkadTicketDecoder.keyFiles(keys, ext), random);
     }
 
     public InetSocketAddress address() {
