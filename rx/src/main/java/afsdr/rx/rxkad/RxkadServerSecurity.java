@@ -103,7 +103,7 @@ public final class RxkadServerSecurity implements ServerSecurity {
             level = agreed;
             crypto = new RxkadPacketCrypto(t.sessionKey(), conn.epoch(), conn.cid(), conn.securityIndex());
             expiration = t.end();
-            identity = t.identity();
+            identity = t.identity().withLevel(agreed);
             return new Accepted(identity, o.callNumbers());
         }
 
