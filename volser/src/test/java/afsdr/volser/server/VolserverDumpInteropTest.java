@@ -356,4 +356,31 @@ class VolserverDumpInteropTest {
         vos("remove", "-server", fs1(), "-partition", "a", "-id", "vt.rd.o.readonly").orFail();
         vos("remove", "-server", j1(), "-partition", "b", "-id", "vt.rd.o.readonly").orFail();
     }
+
+    /**
+     * copy and move across the two servers: stock → ours (the stock volserver is the Forward client
+     * of our Restore), ours → stock (ours is the client of the stock Restore), and back. The copy
+     * keeps the source's content: its dump has the source's length (equal-length names).
+     */
+    @Test
+    @Order(9)
+    void copyAndMoveBetweenStockAndOurs() throws Exception {
+        vos("copy", "-id", "vt.rd.s", "-fromserver", fs1(), "-frompartition", "b", "-toname", "vt.xs.o",
+            "-toserver", j1(), "-topartition", "a").orFail();
+        cleanup.add(new String[] {"remove", "-id", "vt.xs.o"});
+        vos("move", "-id", "vt.xs.o", "-fromserver", j1(), "-frompartition", "a", "-toserver", fs1(),
+            "-topartition", "a").orFail();
+        ExecResult atStock = vos("examine", "vt.xs.o").orFail();
+        assertTrue(atStock.stdout().contains("server " + fs1() + " partition /vicepa RW Site"), atStock.toString());
+        vos("move", "-id", "vt.xs.o", "-fromserver", fs1(), "-frompartition", "a", "-toserver", j1(),
+            "-topartition", "a").orFail();
+        ExecResult atOurs = vos("examine", "vt.xs.o").orFail();
+        assertTrue(atOurs.stdout().contains("server " + j1() + " partition /vicepa RW Site")
+            && atOurs.stdout().contains("On-line"), atOurs.toString());
+        Path src = work.resolve("xs-src.dump");
+        Path dst = work.resolve("xs-dst.dump");
+        vos("dump", "-id", "vt.rd.s", "-file", src.toString()).orFail();
+        vos("dump", "-id", "vt.xs.o", "-file", dst.toString()).orFail();
+        assertEquals(Files.size(src), Files.size(dst));
+    }
 }
