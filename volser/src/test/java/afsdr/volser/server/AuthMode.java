@@ -71,6 +71,19 @@ enum AuthMode {
             this == ENCRYPT ? RxkadLevel.CRYPT : RxkadLevel.CLEAR, new SecureRandom());
     }
 
+    /**
+     * rxkad as a user of the cell would hold it: a Kerberos 4 style ticket for
+     * {@code name.instance@realm}, valid from now for ten hours, sealed with the cell's DES key.
+     */
+    static ClientSecurity userTicket(RealCell cell, RxkadLevel level, String name, String instance, String realm) {
+        KeyFile.Key key = keyFile(cell).latest().orElseThrow();
+        byte[] session = RxkadClientSecurity.randomDesKey(new SecureRandom());
+        // life byte 120: 120 x 5 minutes
+        byte[] ticket = new afsdr.rx.rxkad.Krb4Ticket(name, instance, realm, 0, session, 120,
+            System.currentTimeMillis() / 1000, "afs", "").seal(key.key());
+        return new RxkadClientSecurity(level, session, key.kvno(), ticket);
+    }
+
     static KeyFile keyFile(RealCell cell) {
         try {
             return KeyFile.parse(Files.readAllBytes(cell.serverConfigDir().resolve("KeyFile")));
