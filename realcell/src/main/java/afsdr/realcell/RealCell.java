@@ -151,9 +151,15 @@ public final class RealCell implements AutoCloseable {
      *                   fs1 and fs2 need db (their fileservers register in the VLDB)
      * @param auth       false: noauth mode (NoAuth file on every node, use {@code -noauth});
      *                   true: servers enforce rxkad auth (use {@code -localauth}, see {@link #authArg()})
+     * @param volserverArgs extra switches of the stock volservers (e.g. {@code -s2scrypt inherit})
      */
-    public record Options(Set<String> stockNodes, boolean auth) {
+    public record Options(Set<String> stockNodes, boolean auth, List<String> volserverArgs) {
+        public Options(Set<String> stockNodes, boolean auth) {
+            this(stockNodes, auth, List.of());
+        }
+
         public Options {
+            volserverArgs = List.copyOf(volserverArgs);
             stockNodes = Collections.unmodifiableSet(new LinkedHashSet<>(stockNodes));
             for (String node : stockNodes) {
                 if (!List.of(DB, FS1, FS2).contains(node)) {
@@ -171,11 +177,16 @@ public final class RealCell implements AutoCloseable {
         }
 
         public Options withStockNodes(String... nodes) {
-            return new Options(new LinkedHashSet<>(Arrays.asList(nodes)), auth);
+            return new Options(new LinkedHashSet<>(Arrays.asList(nodes)), auth, volserverArgs);
         }
 
         public Options withAuth(boolean auth) {
-            return new Options(stockNodes, auth);
+            return new Options(stockNodes, auth, volserverArgs);
+        }
+
+        /** The stock volservers get these switches after {@code -rxbind -log}. */
+        public Options withVolserverArgs(String... args) {
+            return new Options(stockNodes, auth, List.of(args));
         }
     }
 
@@ -378,6 +389,16 @@ public final class RealCell implements AutoCloseable {
         return nodeDir(node).resolve("vicep" + part);
     }
 
+    /** The process id of a stock server this cell started ({@code name}: vlserver, fileserver, volserver...). */
+    public long stockPid(String node, String name) {
+        for (Daemon d : stockDaemons) {
+            if (d.node().equals(node) && d.name().equals(name)) {
+                return d.process().pid();
+            }
+        }
+        throw new IllegalArgumentException("no stock " + name + " on " + node + " in " + this);
+    }
+
     /** Wall time {@link #start} took until the cell was usable. */
     public Duration startupTime() {
         return startupTime;
@@ -534,8 +555,9 @@ public final class RealCell implements AutoCloseable {
             Path fileLog = logDir(fs).resolve("FileLog");
             await("fileserver on " + fs + " to log 'File Server started'", REGISTRATION_TIMEOUT,
                     () -> fileContains(fileLog, "File Server started"));
-            stockDaemons.add(spawnDaemon(fs, "volserver",
-                    List.of(OPENAFS_LIBEXEC + "/volserver", "-rxbind", "-log")));
+            List<String> volserver = new ArrayList<>(List.of(OPENAFS_LIBEXEC + "/volserver", "-rxbind", "-log"));
+            volserver.addAll(options.volserverArgs());
+            stockDaemons.add(spawnDaemon(fs, "volserver", volserver));
         }
         if (!fileserverNodes().isEmpty()) {
             awaitRegistration();
