@@ -104,16 +104,34 @@ public final class RealCell implements AutoCloseable {
     private static final String SEARCH_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     private static final System.Logger LOG = System.getLogger(RealCell.class.getName());
 
-    private static final Map<String, String> ADDRESSES = new LinkedHashMap<>();
+    /** Last byte of each node's address; the first three come from the cell's mode ({@link #addressPrefix}). */
+    private static final Map<String, Integer> HOST_BYTES = new LinkedHashMap<>();
     private static final Map<String, List<String>> PARTITIONS = Map.of(FS1, List.of("a", "b"),
             FS2, List.of("a", "b"), J1, List.of("a"));
     static {
-        ADDRESSES.put(DB, "127.1.0.1");
-        ADDRESSES.put(FS1, "127.1.0.2");
-        ADDRESSES.put(FS2, "127.1.0.3");
-        ADDRESSES.put(J1, "127.1.0.4");
-        ADDRESSES.put(CLIENT, "127.1.0.9");
+        HOST_BYTES.put(DB, 1);
+        HOST_BYTES.put(FS1, 2);
+        HOST_BYTES.put(FS2, 3);
+        HOST_BYTES.put(J1, 4);
+        HOST_BYTES.put(CLIENT, 9);
     }
+
+    /**
+     * A noauth cell lives on 127.1.0.x, an auth cell on 127.2.0.x, so one cell of each mode can run at the
+     * same time in one network namespace: the interop suite's auth runs then cost no restart of the shared
+     * noauth cell.
+     */
+    static String addressPrefix(boolean auth) {
+        return auth ? "127.2.0." : "127.1.0.";
+    }
+
+    /**
+     * The superuser listed in the server UserList of every cell (a name, as {@code pts}/{@code bos adduser}
+     * would put it); with auth on, a ticket for it is what a cell administrator's token carries.
+     */
+    public static final String ADMIN_USER = "admin";
+    /** Key version of the DES KeyFile key and of the AES KeyFileExt key of an auth cell. */
+    public static final int KVNO = 1;
 
     static final int VLSERVER_PORT = 7003;
     static final int PTSERVER_PORT = 7002;
@@ -133,9 +151,15 @@ public final class RealCell implements AutoCloseable {
      *                   fs1 and fs2 need db (their fileservers register in the VLDB)
      * @param auth       false: noauth mode (NoAuth file on every node, use {@code -noauth});
      *                   true: servers enforce rxkad auth (use {@code -localauth}, see {@link #authArg()})
+     * @param volserverArgs extra switches of the stock volservers (e.g. {@code -s2scrypt inherit})
      */
-    public record Options(Set<String> stockNodes, boolean auth) {
+    public record Options(Set<String> stockNodes, boolean auth, List<String> volserverArgs) {
+        public Options(Set<String> stockNodes, boolean auth) {
+            this(stockNodes, auth, List.of());
+        }
+
         public Options {
+            volserverArgs = List.copyOf(volserverArgs);
             stockNodes = Collections.unmodifiableSet(new LinkedHashSet<>(stockNodes));
             for (String node : stockNodes) {
                 if (!List.of(DB, FS1, FS2).contains(node)) {
@@ -153,11 +177,16 @@ public final class RealCell implements AutoCloseable {
         }
 
         public Options withStockNodes(String... nodes) {
-            return new Options(new LinkedHashSet<>(Arrays.asList(nodes)), auth);
+            return new Options(new LinkedHashSet<>(Arrays.asList(nodes)), auth, volserverArgs);
         }
 
         public Options withAuth(boolean auth) {
-            return new Options(stockNodes, auth);
+            return new Options(stockNodes, auth, volserverArgs);
+        }
+
+        /** The stock volservers get these switches after {@code -rxbind -log}. */
+        public Options withVolserverArgs(String... args) {
+            return new Options(stockNodes, auth, List.of(args));
         }
     }
 
@@ -170,9 +199,10 @@ public final class RealCell implements AutoCloseable {
 
     private static final Set<RealCell> OPEN = new LinkedHashSet<>();
     private static boolean hookInstalled;
-    private static RealCell shared;
-    private static RuntimeException sharedFailure;
-    private static Options sharedOptionsOfFailure;
+    /** The shared cell of each mode (key: auth), see {@link #shared(Options)}. */
+    private static final Map<Boolean, RealCell> SHARED = new LinkedHashMap<>();
+    private static final Map<Boolean, RuntimeException> SHARED_FAILURE = new LinkedHashMap<>();
+    private static final Map<Boolean, Options> SHARED_OPTIONS_OF_FAILURE = new LinkedHashMap<>();
 
     private final Options options;
     private final Path stateDir;
@@ -200,15 +230,20 @@ public final class RealCell implements AutoCloseable {
     public static RealCell start(Options options) {
         Environment.check();
         synchronized (RealCell.class) {
-            if (shared != null && OPEN.contains(shared)) {
-                LOG.log(Level.INFO, "stopping the shared cell: a test starts a cell of its own");
-                shared.shutdown();
+            boolean mode = options.auth();
+            RealCell idle = SHARED.get(mode);
+            if (idle != null && OPEN.contains(idle)) {
+                LOG.log(Level.INFO, "stopping the shared {0} cell: a test starts a cell of its own",
+                        mode ? "auth" : "noauth");
+                idle.shutdown();
             }
-            shared = null;
-            sharedFailure = null;
-            if (!OPEN.isEmpty()) {
-                throw new IllegalStateException("another RealCell is still open in this JVM (" + OPEN.iterator().next()
-                        + "); only one cell can run in one network namespace: close it first");
+            SHARED.remove(mode);
+            SHARED_FAILURE.remove(mode);
+            for (RealCell open : OPEN) {
+                if (open.options.auth() == mode) {
+                    throw new IllegalStateException("another RealCell of this mode is still open in this JVM (" + open
+                            + "); only one cell per mode can run in one network namespace: close it first");
+                }
             }
             installHook();
             RealCell cell = new RealCell(options, createStateDir());
@@ -224,32 +259,44 @@ public final class RealCell implements AutoCloseable {
         }
     }
 
-    /** The per-JVM shared cell with {@link Options#defaults()}; see {@link #shared(Options)}. */
+    /** The per-JVM shared cell with {@link Options#defaults()} (noauth); see {@link #shared(Options)}. */
     public static RealCell shared() {
         return shared(Options.defaults());
     }
 
     /**
-     * A cell shared by all test classes of this JVM: started on first use, kept running for later callers
-     * with the same options, restarted when a caller asks for different ones, and stopped by the shutdown
-     * hook. {@link #close()} on it does nothing. A failed start is remembered and rethrown to later callers
-     * with the same options rather than retried.
+     * The per-JVM shared auth cell: db, fs1 and fs2 with authentication on (no NoAuth anywhere), a DES
+     * KeyFile and an AES KeyFileExt key, and {@link #ADMIN_USER} in the UserList. It runs beside the
+     * {@link #shared()} noauth cell, on 127.2.0.x. See {@link #shared(Options)}.
+     */
+    public static RealCell sharedAuth() {
+        return shared(Options.defaults().withAuth(true));
+    }
+
+    /**
+     * A cell shared by all test classes of this JVM, one per mode (noauth, auth): started on first use, kept
+     * running for later callers with the same options, restarted when a caller asks for different ones of the
+     * same mode, and stopped by the shutdown hook. {@link #close()} on it does nothing. A failed start is
+     * remembered and rethrown to later callers with the same options rather than retried.
      */
     public static synchronized RealCell shared(Options options) {
-        if (shared != null && OPEN.contains(shared) && shared.options.equals(options)) {
-            return shared;
+        boolean mode = options.auth();
+        RealCell current = SHARED.get(mode);
+        if (current != null && OPEN.contains(current) && current.options.equals(options)) {
+            return current;
         }
-        if (sharedFailure != null && shared == null && options.equals(sharedOptionsOfFailure)) {
-            throw new IllegalStateException("the shared real cell failed to start earlier in this JVM", sharedFailure);
+        if (SHARED_FAILURE.get(mode) != null && current == null && options.equals(SHARED_OPTIONS_OF_FAILURE.get(mode))) {
+            throw new IllegalStateException("the shared real cell failed to start earlier in this JVM",
+                    SHARED_FAILURE.get(mode));
         }
         try {
             RealCell cell = start(options);
             cell.isShared = true;
-            shared = cell;
+            SHARED.put(mode, cell);
             return cell;
         } catch (RuntimeException e) {
-            sharedFailure = e;
-            sharedOptionsOfFailure = options;
+            SHARED_FAILURE.put(mode, e);
+            SHARED_OPTIONS_OF_FAILURE.put(mode, options);
             throw e;
         }
     }
@@ -297,11 +344,11 @@ public final class RealCell implements AutoCloseable {
 
     /** The node's address as text, e.g. "127.1.0.2" (what vos -server accepts). */
     public String addressString(String node) {
-        String address = ADDRESSES.get(node);
-        if (address == null) {
-            throw new IllegalArgumentException("unknown node " + node + "; nodes are " + ADDRESSES.keySet());
+        Integer host = HOST_BYTES.get(node);
+        if (host == null) {
+            throw new IllegalArgumentException("unknown node " + node + "; nodes are " + HOST_BYTES.keySet());
         }
-        return address;
+        return addressPrefix(options.auth()) + host;
     }
 
     /** The node's name in the cell's hosts file, e.g. "afs-fs1". */
@@ -340,6 +387,16 @@ public final class RealCell implements AutoCloseable {
             throw new IllegalArgumentException("node " + node + " has no partition /vicep" + part);
         }
         return nodeDir(node).resolve("vicep" + part);
+    }
+
+    /** The process id of a stock server this cell started ({@code name}: vlserver, fileserver, volserver...). */
+    public long stockPid(String node, String name) {
+        for (Daemon d : stockDaemons) {
+            if (d.node().equals(node) && d.name().equals(name)) {
+                return d.process().pid();
+            }
+        }
+        throw new IllegalArgumentException("no stock " + name + " on " + node + " in " + this);
     }
 
     /** Wall time {@link #start} took until the cell was usable. */
@@ -498,8 +555,9 @@ public final class RealCell implements AutoCloseable {
             Path fileLog = logDir(fs).resolve("FileLog");
             await("fileserver on " + fs + " to log 'File Server started'", REGISTRATION_TIMEOUT,
                     () -> fileContains(fileLog, "File Server started"));
-            stockDaemons.add(spawnDaemon(fs, "volserver",
-                    List.of(OPENAFS_LIBEXEC + "/volserver", "-rxbind", "-log")));
+            List<String> volserver = new ArrayList<>(List.of(OPENAFS_LIBEXEC + "/volserver", "-rxbind", "-log"));
+            volserver.addAll(options.volserverArgs());
+            stockDaemons.add(spawnDaemon(fs, "volserver", volserver));
         }
         if (!fileserverNodes().isEmpty()) {
             awaitRegistration();
@@ -529,7 +587,9 @@ public final class RealCell implements AutoCloseable {
             Files.writeString(dir.resolve("CellServDB"), cellServDb);
         }
         StringBuilder hosts = new StringBuilder("127.0.0.1\tlocalhost\n");
-        ADDRESSES.forEach((node, address) -> hosts.append(address).append("\tafs-").append(node).append('\n'));
+        for (String node : HOST_BYTES.keySet()) {
+            hosts.append(addressString(node)).append("\tafs-").append(node).append('\n');
+        }
         Files.writeString(stateDir.resolve("hosts"), hosts);
         // Any DNS lookup goes to 127.0.0.1:53, where nothing listens: it fails at once and stays on loopback.
         Files.writeString(stateDir.resolve("resolv.conf"), "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n");
@@ -539,7 +599,7 @@ public final class RealCell implements AutoCloseable {
             }
             Files.write(nodeScript, script.readAllBytes());
         }
-        for (String node : ADDRESSES.keySet()) {
+        for (String node : HOST_BYTES.keySet()) {
             Files.createDirectories(localDir(node));
             Files.createDirectories(logDir(node));
             // "f ADDR": use this address although no interface has it. Without it a server finds no address
@@ -559,23 +619,94 @@ public final class RealCell implements AutoCloseable {
             }
         }
         Files.createDirectories(nodeDir(DB).resolve("db"));
+        // the superusers of every server besides the localauth identity (afsconf_SuperUser); one name a line
+        Files.writeString(serverConfigDir().resolve("UserList"), ADMIN_USER + "\n");
     }
 
     /**
-     * A single-DES rxkad key (kvno 1) for auth mode. It needs odd parity in every byte: with arbitrary bytes
-     * every ticket fails with "key_sched returned -1" and vos silently falls back to unauthenticated (G10).
+     * The cell keys, written by the stock {@code asetkey}: a single-DES rxkad key (kvno {@link #KVNO}) in the
+     * KeyFile of every cell, and in auth mode also an aes256-cts-hmac-sha1-96 rxkad_krb5 key (kvno
+     * {@link #KVNO}, enctype 18) in KeyFileExt, which stock {@code -localauth} and a forwarding stock
+     * volserver then prefer (they make Kerberos 5 tickets with it). The DES key needs odd parity in every
+     * byte: with arbitrary bytes every ticket fails with "key_sched returned -1" and vos silently falls back
+     * to unauthenticated (G10). asetkey takes rxkad_krb5 keys only from a keytab, so one is written first.
      */
     private void makeKeyFile() {
+        SecureRandom random = new SecureRandom();
         byte[] key = new byte[8];
-        new SecureRandom().nextBytes(key);
+        random.nextBytes(key);
         for (int i = 0; i < key.length; i++) {
             int high7 = key[i] & 0xfe;
             key[i] = (byte) (Integer.bitCount(high7) % 2 == 0 ? high7 | 1 : high7);
         }
-        run(CLIENT, "/usr/sbin/asetkey", "add", "1", HexFormat.of().formatHex(key)).orFail();
+        run(CLIENT, "/usr/sbin/asetkey", "add", String.valueOf(KVNO), HexFormat.of().formatHex(key)).orFail();
         if (!Files.isRegularFile(serverConfigDir().resolve("KeyFile"))) {
             throw new IllegalStateException("asetkey did not write " + serverConfigDir().resolve("KeyFile"));
         }
+        if (!options.auth()) {
+            return;
+        }
+        byte[] aes = new byte[32];
+        random.nextBytes(aes);
+        String realm = CELL_NAME.toUpperCase(java.util.Locale.ROOT);
+        Path keytab = stateDir.resolve("afs.keytab");
+        try {
+            Files.write(keytab, keytab(List.of("afs", CELL_NAME), realm, KVNO, AES256_CTS_HMAC_SHA1_96, aes));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + keytab, e);
+        }
+        run(CLIENT, "/usr/sbin/asetkey", "add", "rxkad_krb5", String.valueOf(KVNO),
+                String.valueOf(AES256_CTS_HMAC_SHA1_96), keytab.toString(), "afs/" + CELL_NAME + "@" + realm).orFail();
+        if (sizeOf(serverConfigDir().resolve("KeyFileExt")) < 40) {
+            throw new IllegalStateException("asetkey did not put the AES key into " + serverConfigDir().resolve("KeyFileExt"));
+        }
+    }
+
+    /** Kerberos enctype aes256-cts-hmac-sha1-96 (RFC 3962). */
+    static final int AES256_CTS_HMAC_SHA1_96 = 18;
+
+    private static long sizeOf(Path f) {
+        try {
+            return Files.size(f);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * One-entry MIT keytab, file format version 0x0502 (big-endian): the entry length, the component count,
+     * the realm and components as 16-bit-counted strings, name type 1 (KRB5_NT_PRINCIPAL), a timestamp, the
+     * 8-bit kvno, the key (16-bit enctype, counted key bytes), then the 32-bit kvno.
+     */
+    static byte[] keytab(List<String> components, String realm, int kvno, int enctype, byte[] key) {
+        java.io.ByteArrayOutputStream entry = new java.io.ByteArrayOutputStream();
+        java.io.DataOutputStream e = new java.io.DataOutputStream(entry);
+        try {
+            e.writeShort(components.size());
+            writeCounted(e, realm.getBytes(StandardCharsets.US_ASCII));
+            for (String c : components) {
+                writeCounted(e, c.getBytes(StandardCharsets.US_ASCII));
+            }
+            e.writeInt(1);
+            e.writeInt((int) (System.currentTimeMillis() / 1000));
+            e.writeByte(kvno);
+            e.writeShort(enctype);
+            writeCounted(e, key);
+            e.writeInt(kvno);
+            java.io.ByteArrayOutputStream file = new java.io.ByteArrayOutputStream();
+            java.io.DataOutputStream f = new java.io.DataOutputStream(file);
+            f.writeShort(0x0502);
+            f.writeInt(entry.size());
+            f.write(entry.toByteArray());
+            return file.toByteArray();
+        } catch (IOException impossible) {
+            throw new UncheckedIOException(impossible);
+        }
+    }
+
+    private static void writeCounted(java.io.DataOutputStream out, byte[] b) throws IOException {
+        out.writeShort(b.length);
+        out.write(b);
     }
 
     /**
@@ -820,7 +951,7 @@ public final class RealCell implements AutoCloseable {
     /** The last lines of every server log of the nodes, for a start-up failure message. */
     private String logTails() {
         StringBuilder sb = new StringBuilder();
-        for (String node : ADDRESSES.keySet()) {
+        for (String node : HOST_BYTES.keySet()) {
             Path dir = logDir(node);
             if (!Files.isDirectory(dir)) {
                 continue;

@@ -1190,11 +1190,14 @@ public final class RxCallState {
     /**
      * The connection just authenticated: runs the security check that packets queued in
      * PRECALL skipped (OpenAFS checks a packet only when the application reads it), keeping
-     * the user data. A packet that fails aborts the call with the check's code.
+     * the user data.
+     *
+     * @return 0, or the code of a failed check: the caller aborts the whole connection with it
+     *         (outside this call's lock), as for a failed packet of an ACTIVE call
      */
-    void verifyQueued(long now, RxOutput out) {
+    int verifyQueued(long now, RxOutput out) {
         if (!rqUnchecked) {
-            return;
+            return 0;
         }
         rqUnchecked = false;
         PacketSecurity sec = conn.security();
@@ -1208,14 +1211,15 @@ public final class RxCallState {
             h.spare = rqSpare[slot];
             h.flags = rlast == seq ? RX_LAST_PACKET : 0;
             try {
-                int len = sec.checkPacket(h, body, rqOff[slot], rqLen[slot]);
+                int len = sec.checkPacket(h, body, rqOff[slot], rqLen[slot], out.wallClockSeconds());
                 rqOff[slot] += sec.headerSize();
                 rqLen[slot] = len;
             } catch (RxSecurityException e) {
-                fail(e.code(), true, now, out);
-                return;
+                out.dropped(h, "security check failed: " + e.getMessage());
+                return e.code();
             }
         }
+        return 0;
     }
 
     /** Earliest time {@link #onTimer} has work, or {@link #NEVER}. */

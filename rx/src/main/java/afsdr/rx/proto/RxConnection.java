@@ -326,9 +326,12 @@ public final class RxConnection implements RxSecurityConnection {
         PacketSecurity sec = security();
         int len;
         try {
-            len = sec.checkPacket(h, p.datagram, p.bodyOffset, p.bodyLength);
+            len = sec.checkPacket(h, p.datagram, p.bodyOffset, p.bodyLength, out.wallClockSeconds());
         } catch (RxSecurityException e) {
+            // rxi_ReadProc: a packet that fails its check may be an attempt to hijack the
+            // connection, so the whole connection ends with the class's code, peer told
             out.dropped(h, "security check failed: " + e.getMessage());
+            failConnection(e.code(), now, out, true);
             return false;
         }
         call.onData(h, p.datagram.retain(), p.bodyOffset + sec.headerSize(), len, now, out);
@@ -466,7 +469,7 @@ public final class RxConnection implements RxSecurityConnection {
         }
         ServerSecurityContext.Accepted ok;
         try {
-            ok = serverSecurity.checkResponse(p.body());
+            ok = serverSecurity.checkResponse(p.body(), out.wallClockSeconds());
         } catch (RxSecurityException e) {
             // a bad response kills the connection; the ABORT follows after a second so a
             // hostile client cannot use us to probe quickly (rxi_ReceiveResponsePacket)
@@ -495,12 +498,17 @@ public final class RxConnection implements RxSecurityConnection {
                 continue;
             }
             boolean start = false;
+            int bad = 0;
             synchronized (c) {
                 if (c.state == RX_STATE_PRECALL && c.error == 0) {
                     c.state = RX_STATE_ACTIVE;
-                    c.verifyQueued(now, out);
-                    start = c.error == 0;
+                    bad = c.verifyQueued(now, out);
+                    start = bad == 0 && c.error == 0;
                 }
+            }
+            if (bad != 0) {
+                failConnection(bad, now, out, true);
+                return;
             }
             if (start) {
                 out.dispatch(c);

@@ -37,6 +37,14 @@ public interface RxOutput {
     /** Something app threads may wait for changed on {@code call} (caller holds the call's lock). */
     void wake(RxCallState call);
 
+    /**
+     * The wall-clock time in Unix seconds, for the security checks that judge ticket lifetimes (the
+     * state machine's {@code now} is a monotonic clock with no fixed origin). Tests override it.
+     */
+    default long wallClockSeconds() {
+        return System.currentTimeMillis() / 1000;
+    }
+
     /** A debug/trace hook for every packet we drop, with the reason; may do nothing. */
     default void dropped(RxHeader header, String reason) {}
 }

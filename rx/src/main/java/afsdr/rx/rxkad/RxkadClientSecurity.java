@@ -146,7 +146,8 @@ public final class RxkadClientSecurity implements ClientSecurity {
         }
 
         @Override
-        public int checkPacket(RxHeader h, ByteBuf buf, int bodyOffset, int bodyLength) throws RxSecurityException {
+        public int checkPacket(RxHeader h, ByteBuf buf, int bodyOffset, int bodyLength, long nowSeconds)
+                throws RxSecurityException {
             return RxkadServerSecurity.checkSealed(crypto, level, h, buf, bodyOffset, bodyLength,
                     cksumSeen || h.spare != 0, () -> cksumSeen = true);
         }

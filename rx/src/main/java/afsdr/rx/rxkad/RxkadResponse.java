@@ -153,12 +153,16 @@ public record RxkadResponse(boolean v2, int spare, byte[] sealed, int kvno, byte
         }
         int kvno = body.getInt(at + header - 8);
         int ticketLen = body.getInt(at + header - 4);
-        if (ticketLen < MINKTCTICKETLEN || ticketLen > MAXKTCTICKETLEN) {
-            throw new RxSecurityException(RxkadErrors.RXKADTICKETLEN, "rxkad ticket length " + ticketLen);
-        }
-        if (v2 ? len < header + ticketLen : len != header + ticketLen) {
+        // OpenAFS compares the packet with the claimed length first, so a claim beyond the packet
+        // is RXKADPACKETSHORT even when it is also beyond MAXKTCTICKETLEN. It adds the signed
+        // claim to a size_t, so a negative claim wraps: 64-bit unsigned arithmetic here too.
+        long need = header + (long) ticketLen;
+        if (v2 ? Long.compareUnsigned(len, need) < 0 : len != need) {
             throw new RxSecurityException(RxkadErrors.RXKADPACKETSHORT, "rxkad " + (v2 ? "v2" : "old")
                     + " response of " + len + " bytes for a " + ticketLen + "-byte ticket");
+        }
+        if (ticketLen < MINKTCTICKETLEN || ticketLen > MAXKTCTICKETLEN) {
+            throw new RxSecurityException(RxkadErrors.RXKADTICKETLEN, "rxkad ticket length " + ticketLen);
         }
         if (v2 && body.getInt(at) != RXKAD_CHALLENGE_PROTOCOL_VERSION) {
             throw new RxSecurityException(RxkadErrors.RXKADINCONSISTENCY,

@@ -7,7 +7,6 @@ import afsdr.rx.security.ServerSecurity;
 import afsdr.rx.security.ServerSecurityContext;
 import io.netty.buffer.ByteBuf;
 import java.util.Objects;
-import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 
 /**
@@ -15,7 +14,7 @@ import java.util.random.RandomGenerator;
  * Registered for security index 2 with the service's minimum level, and for index 3 with
  * {@link RxkadLevel#CRYPT}.
  *
- * <p>The clock is injected because the security interfaces carry no time: the only reads are
+ * <p>No clock is read here: the Rx layer passes the current time to the two checks that need it,
  * ticket validation at response time and the per-packet expiry check.
  *
  * <p>Challenges are always sent in the v2 form. OpenAFS sends the old form until it has seen a
@@ -26,20 +25,17 @@ public final class RxkadServerSecurity implements ServerSecurity {
     private final int securityIndex;
     private final RxkadLevel minLevel;
     private final RxkadTicketDecoder tickets;
-    private final LongSupplier nowSeconds;
     private final RandomGenerator random;
 
     /**
-     * @param nowSeconds current Unix time in seconds
      * @param random source of challenge ids (a SecureRandom in production: a predictable challenge
      *        lets a recorded response be replayed)
      */
     public RxkadServerSecurity(int securityIndex, RxkadLevel minLevel, RxkadTicketDecoder tickets,
-            LongSupplier nowSeconds, RandomGenerator random) {
+            RandomGenerator random) {
         this.securityIndex = securityIndex;
         this.minLevel = Objects.requireNonNull(minLevel);
         this.tickets = Objects.requireNonNull(tickets);
-        this.nowSeconds = Objects.requireNonNull(nowSeconds);
         this.random = Objects.requireNonNull(random);
     }
 
@@ -92,12 +88,11 @@ public final class RxkadServerSecurity implements ServerSecurity {
         }
 
         @Override
-        public Accepted checkResponse(ByteBuf body) throws RxSecurityException {
+        public Accepted checkResponse(ByteBuf body, long now) throws RxSecurityException {
             if (challenge == null) {
                 throw new RxSecurityException(RxkadErrors.RXKADINCONSISTENCY, "rxkad response before any challenge");
             }
             RxkadResponse r = RxkadResponse.decode(body, true);
-            long now = nowSeconds.getAsLong();
             RxkadTicketDecoder.Decoded t = tickets.decode(r.kvno(), r.ticket(), now);
             TicketTimes.Validity v = TicketTimes.check(t.start(), t.end(), now);
             if (v != TicketTimes.Validity.VALID) {
@@ -108,7 +103,7 @@ public final class RxkadServerSecurity implements ServerSecurity {
             level = agreed;
             crypto = new RxkadPacketCrypto(t.sessionKey(), conn.epoch(), conn.cid(), conn.securityIndex());
             expiration = t.end();
-            identity = t.identity();
+            identity = t.identity().withLevel(agreed);
             return new Accepted(identity, o.callNumbers());
         }
 
@@ -132,9 +127,9 @@ public final class RxkadServerSecurity implements ServerSecurity {
         }
 
         @Override
-        public int checkPacket(RxHeader h, ByteBuf buf, int bodyOffset, int bodyLength) throws RxSecurityException {
+        public int checkPacket(RxHeader h, ByteBuf buf, int bodyOffset, int bodyLength, long now)
+                throws RxSecurityException {
             RxkadPacketCrypto c = crypto();
-            long now = nowSeconds.getAsLong();
             if (expiration != TicketTimes.NEVERDATE && now >= expiration) {
                 throw new RxSecurityException(RxkadErrors.RXKADEXPIRED, "rxkad ticket of " + identity
                         + " expired at " + expiration);

@@ -34,8 +34,13 @@ public interface PacketSecurity {
      * Verifies (and decrypts in place) an incoming DATA packet whose body is
      * {@code buf[bodyOffset, bodyOffset + bodyLength)}.
      *
+     * @param nowSeconds the current wall-clock time in Unix seconds, given by the caller (classes
+     *        read no clock; rxkad compares it with the ticket's end)
      * @return the user-data length; the user data starts {@link #headerSize()} bytes into the body
-     * @throws RxSecurityException the packet must be dropped; the code explains why
+     * @throws RxSecurityException the packet is forged, altered or out of date: as in OpenAFS
+     *         (rxi_ReadProc), the whole connection is aborted with the code, since a bad packet
+     *         may be an attempt to hijack it
      */
-    int checkPacket(RxHeader header, ByteBuf buf, int bodyOffset, int bodyLength) throws RxSecurityException;
+    int checkPacket(RxHeader header, ByteBuf buf, int bodyOffset, int bodyLength, long nowSeconds)
+            throws RxSecurityException;
 }

@@ -47,7 +47,7 @@ public final class RxNullSecurity implements ServerSecurity, ClientSecurity {
         }
 
         @Override
-        public int checkPacket(RxHeader header, ByteBuf buf, int bodyOffset, int bodyLength) {
+        public int checkPacket(RxHeader header, ByteBuf buf, int bodyOffset, int bodyLength, long nowSeconds) {
             return bodyLength;
         }
 
@@ -62,7 +62,7 @@ public final class RxNullSecurity implements ServerSecurity, ClientSecurity {
         }
 
         @Override
-        public Accepted checkResponse(ByteBuf body) throws RxSecurityException {
+        public Accepted checkResponse(ByteBuf body, long nowSeconds) throws RxSecurityException {
             // rx.md §12.4: a response on a connection that was never challenged is ignored; the
             // state machine never calls us then, so reaching this is a protocol misuse
             throw new RxSecurityException(RxConstants.RX_INVALID_OPERATION, "rxnull takes no response");

@@ -25,11 +25,13 @@ public interface ServerSecurityContext extends PacketSecurity {
     /**
      * Checks a RESPONSE body (RXS_CheckResponse). On success the context is authenticated.
      *
+     * @param nowSeconds the current wall-clock time in Unix seconds, given by the caller (ticket
+     *        validity is judged against it; classes read no clock)
      * @return what the server must adopt: the identity and, for rxkad, the client's call-number
      *         vector (null to keep ours)
      * @throws RxSecurityException bad response; the connection is aborted with its code
      */
-    Accepted checkResponse(ByteBuf body) throws RxSecurityException;
+    Accepted checkResponse(ByteBuf body, long nowSeconds) throws RxSecurityException;
 
     /** The authenticated identity, or null (rxnull, or not yet authenticated). */
     Object identity();

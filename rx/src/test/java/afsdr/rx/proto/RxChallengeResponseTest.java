@@ -24,6 +24,7 @@ class RxChallengeResponseTest {
     static final class FakeServer implements ServerSecurity {
         int challenges;
         int[] adoptedNumbers;
+        final List<Long> times = new java.util.ArrayList<>();
 
         @Override
         public int securityIndex() {
@@ -47,7 +48,8 @@ class RxChallengeResponseTest {
                 }
 
                 @Override
-                public Accepted checkResponse(ByteBuf body) throws RxSecurityException {
+                public Accepted checkResponse(ByteBuf body, long nowSeconds) throws RxSecurityException {
+                    times.add(nowSeconds);
                     if (body.readableBytes() < 20 || body.getInt(0) != 43) {
                         throw new RxSecurityException(BAD_RESPONSE, "wrong answer");
                     }
@@ -82,7 +84,8 @@ class RxChallengeResponseTest {
                 }
 
                 @Override
-                public int checkPacket(RxHeader h, ByteBuf b, int off, int len) throws RxSecurityException {
+                public int checkPacket(RxHeader h, ByteBuf b, int off, int len, long nowSeconds) throws RxSecurityException {
+                    times.add(nowSeconds);
                     if (h.spare != 0x5a5a) {
                         throw new RxSecurityException(BAD_RESPONSE, "bad checksum");
                     }
@@ -94,6 +97,8 @@ class RxChallengeResponseTest {
 
     static final class FakeClient implements ClientSecurity {
         final boolean lie;
+        /** Channel whose DATA packets get a wrong checksum, -1 = none. */
+        int tamperChannel = -1;
 
         FakeClient(boolean lie) {
             this.lie = lie;
@@ -131,12 +136,12 @@ class RxChallengeResponseTest {
 
                 @Override
                 public int preparePacket(RxHeader h, ByteBuf b, int off, int len) {
-                    h.spare = 0x5a5a;
+                    h.spare = (h.cid & RX_CHANNELMASK) == tamperChannel ? 0x1111 : 0x5a5a;
                     return len;
                 }
 
                 @Override
-                public int checkPacket(RxHeader h, ByteBuf b, int off, int len) {
+                public int checkPacket(RxHeader h, ByteBuf b, int off, int len, long nowSeconds) {
                     return len;
                 }
             };
@@ -234,5 +239,36 @@ class RxChallengeResponseTest {
         w.client.receive(d, Wire.SERVER_ADDR, w.now, w.clientOut);
         d.release();
         assertTrue(w.sent(true, RX_PACKET_TYPE_RESPONSE).isEmpty());
+    }
+
+    /**
+     * rxi_ReadProc: a DATA packet that fails its check on an authenticated connection aborts the
+     * whole connection (ABORT with call number 0 and the class's code), not only its call; calls
+     * that follow on the connection fail too. The class is given the caller's wall-clock time.
+     */
+    @Test
+    void failedPacketCheckAbortsTheWholeConnection() {
+        FakeServer fs = new FakeServer();
+        Wire w = wire(fs);
+        FakeClient client = new FakeClient(false);
+        RxConnection conn = w.client.newClientConnection(Wire.SERVER_ADDR, SVC, client, w.now);
+        RxCallState c1 = conn.newClientCall(w.now);
+        w.send(c1, RxStateMachineTest.bytes(30, 3), true);
+        w.deliver();
+        assertEquals(1, w.dispatched.size());
+        assertTrue(fs.times.stream().allMatch(t -> t == Wire.WALL_START), fs.times.toString());
+        w.advance(5_000, 100);
+        client.tamperChannel = 1; // the channel the next call takes, the first being busy
+        RxCallState c2 = conn.newClientCall(w.now);
+        w.send(c2, RxStateMachineTest.bytes(30, 4), true);
+        w.deliver();
+        assertEquals(Wire.WALL_START + 5, fs.times.get(fs.times.size() - 1));
+        // as in OpenAFS, a thread may have been given the new call; it finds the call failed
+        assertTrue(w.dispatched.stream().allMatch(sc -> sc.error() == BAD_RESPONSE), "every server call ends: " + w.dispatched.stream().map(sc -> sc.callNumber() + "/" + sc.error() + "/" + sc.state()).toList());
+        List<Wire.Sent> aborts = w.sent(false, RX_PACKET_TYPE_ABORT);
+        assertTrue(aborts.stream().anyMatch(a -> a.header().callNumber == 0 && a.abortCode() == BAD_RESPONSE),
+                "connection abort with the check's code: " + aborts);
+        assertEquals(BAD_RESPONSE, c2.error());
+        assertEquals(BAD_RESPONSE, w.dispatched.get(0).error(), "the server's other call ends too");
     }
 }

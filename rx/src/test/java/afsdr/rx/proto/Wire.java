@@ -34,7 +34,8 @@ final class Wire {
         }
     }
 
-    long now = 1_000_000_000_000L;
+    static final long START = 1_000_000_000_000L;
+    long now = START;
     final RxEngine client;
     final RxEngine server;
     final Side clientOut = new Side(true);
@@ -95,7 +96,16 @@ final class Wire {
 
         @Override
         public void wake(RxCallState call) {}
+
+        /** A wall clock that moves with the simulated one, from a fixed Unix time. */
+        @Override
+        public long wallClockSeconds() {
+            return WALL_START + (now - START) / 1_000_000_000L;
+        }
     }
+
+    /** The Unix time {@link Side#wallClockSeconds()} reports at the start of a test. */
+    static final long WALL_START = 1_795_593_000L;
 
     /** Delivers queued datagrams (and what they provoke) until the wire is quiet. */
     void deliver() {

@@ -88,7 +88,7 @@ class Krb5TicketTest {
 
     @Test
     void handshakeWithAesKeys() throws Exception {
-        RxkadServerSecurity server = new RxkadServerSecurity(2, RxkadLevel.CLEAR, DECODER, () -> NOW,
+        RxkadServerSecurity server = new RxkadServerSecurity(2, RxkadLevel.CLEAR, DECODER,
                 new SplittableRandom(4));
         RxkadClientSecurity client = RxkadClientSecurity.localAuth(new KeyFile(List.of()), EXT, RxkadLevel.CRYPT,
                 new SplittableRandom(5));
@@ -96,7 +96,7 @@ class Krb5TicketTest {
         RxkadSecurityTest.Conn cc = new RxkadSecurityTest.Conn(1, 8, 2, 4, false);
         var s = server.newServerContext(sc);
         byte[] r = client.newClientContext(cc).respond(io.netty.buffer.Unpooled.wrappedBuffer(s.challenge()), new int[4]);
-        s.checkResponse(io.netty.buffer.Unpooled.wrappedBuffer(r));
+        s.checkResponse(io.netty.buffer.Unpooled.wrappedBuffer(r), NOW);
         RxkadIdentity id = (RxkadIdentity) s.identity();
         assertEquals(213, id.kvno());
         assertTrue(id.isLocalAuthSuperUser());

@@ -115,11 +115,21 @@ class RxkadResponseTest {
         // a v2 body may carry trailing bytes (OpenAFS checks only "at least")
         byte[] longer = Arrays.copyOf(wire, wire.length + 3);
         assertTrue(Arrays.equals(ticket(100), assertDoesNotThrowDecode(longer).ticket()));
-        for (int len : new int[] {31, 12001, -1, Integer.MAX_VALUE}) {
+        // the claim is compared with the packet first (as OpenAFS, in size_t arithmetic), then
+        // with MINKTCTICKETLEN..MAXKTCTICKETLEN
+        for (int len : new int[] {31, -1, -56}) {
             byte[] t = wire.clone();
             ByteBuffer.wrap(t).putInt(52, len);
             assertEquals(RxkadErrors.RXKADTICKETLEN, code(() -> RxkadResponse.decode(Unpooled.wrappedBuffer(t), true)));
         }
+        for (int len : new int[] {12001, -57, Integer.MAX_VALUE, Integer.MIN_VALUE}) {
+            byte[] t = wire.clone();
+            ByteBuffer.wrap(t).putInt(52, len);
+            assertEquals(RxkadErrors.RXKADPACKETSHORT, code(() -> RxkadResponse.decode(Unpooled.wrappedBuffer(t), true)));
+        }
+        byte[] big = Arrays.copyOf(wire, 56 + 12008);
+        ByteBuffer.wrap(big).putInt(52, 12008);
+        assertEquals(RxkadErrors.RXKADTICKETLEN, code(() -> RxkadResponse.decode(Unpooled.wrappedBuffer(big), true)));
         byte[] v3 = wire.clone();
         v3[3] = 3;
         assertEquals(RxkadErrors.RXKADINCONSISTENCY, code(() -> RxkadResponse.decode(Unpooled.wrappedBuffer(v3), true)));

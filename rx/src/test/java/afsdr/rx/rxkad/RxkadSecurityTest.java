@@ -37,7 +37,7 @@ class RxkadSecurityTest {
     record Conn(int epoch, int cid, int securityIndex, int serviceId, boolean isServer) implements RxSecurityConnection {}
 
     RxkadServerSecurity server(RxkadLevel min) {
-        return new RxkadServerSecurity(2, min, RxkadTicketDecoder.keyFile(KEYS), clock::get, new SplittableRandom(7));
+        return new RxkadServerSecurity(2, min, RxkadTicketDecoder.keyFile(KEYS), new SplittableRandom(7));
     }
 
     ServerSecurityContext handshake(RxkadServerSecurity server, ClientSecurityContext client) throws RxSecurityException {
@@ -46,7 +46,7 @@ class RxkadSecurityTest {
         byte[] challenge = s.challenge();
         assertArrayEquals(challenge, s.challenge(), "retransmitted challenge must not change");
         byte[] response = client.respond(Unpooled.wrappedBuffer(challenge), new int[] {3, 0, 1, 0});
-        ServerSecurityContext.Accepted ok = s.checkResponse(Unpooled.wrappedBuffer(response));
+        ServerSecurityContext.Accepted ok = s.checkResponse(Unpooled.wrappedBuffer(response), clock.get());
         assertArrayEquals(new int[] {3, 0, 1, 0}, ok.callNumbers());
         assertTrue(s.isAuthenticated());
         return s;
@@ -88,7 +88,7 @@ class RxkadSecurityTest {
         buf.setBytes(28 + from.headerSize(), data);
         int len = from.preparePacket(h, buf, 28, n);
         assertNotEquals(0, h.spare);
-        assertEquals(n, to.checkPacket(h, buf, 28, len));
+        assertEquals(n, to.checkPacket(h, buf, 28, len, NOW));
         byte[] got = new byte[n];
         buf.getBytes(28 + to.headerSize(), got);
         assertArrayEquals(data, got);
@@ -100,7 +100,7 @@ class RxkadSecurityTest {
         int len2 = from.preparePacket(h2, buf, 28, n);
         h2.spare ^= 0x8000;
         assertEquals(RxkadErrors.RXKADSEALEDINCON,
-                assertThrows(RxSecurityException.class, () -> to.checkPacket(h2, buf, 28, len2)).code());
+                assertThrows(RxSecurityException.class, () -> to.checkPacket(h2, buf, 28, len2, NOW)).code());
     }
 
     @Test
@@ -120,14 +120,14 @@ class RxkadSecurityTest {
         ServerSecurityContext s = server(RxkadLevel.CLEAR).newServerContext(new Conn(EPOCH, CID + 4, 2, 4, true));
         byte[] r = c.respond(Unpooled.wrappedBuffer(s.challenge()), new int[4]);
         assertEquals(RxkadErrors.RXKADSEALEDINCON,
-                assertThrows(RxSecurityException.class, () -> s.checkResponse(Unpooled.wrappedBuffer(r))).code());
+                assertThrows(RxSecurityException.class, () -> s.checkResponse(Unpooled.wrappedBuffer(r), clock.get())).code());
         assertFalse(s.isAuthenticated());
 
         ServerSecurityContext s2 = server(RxkadLevel.CLEAR).newServerContext(new Conn(EPOCH, CID, 2, 4, true));
         byte[] stale = c.respond(Unpooled.wrappedBuffer(new RxkadChallenge(true, 12345, 0).encode()), new int[4]);
         s2.challenge();
         assertEquals(RxkadErrors.RXKADOUTOFSEQUENCE,
-                assertThrows(RxSecurityException.class, () -> s2.checkResponse(Unpooled.wrappedBuffer(stale))).code());
+                assertThrows(RxSecurityException.class, () -> s2.checkResponse(Unpooled.wrappedBuffer(stale), clock.get())).code());
     }
 
     @Test
@@ -157,7 +157,7 @@ class RxkadSecurityTest {
     private int failedHandshake(RxkadServerSecurity server, ClientSecurityContext c) throws RxSecurityException {
         ServerSecurityContext s = server.newServerContext(new Conn(EPOCH, CID, 2, 4, true));
         byte[] r = c.respond(Unpooled.wrappedBuffer(s.challenge()), new int[4]);
-        return assertThrows(RxSecurityException.class, () -> s.checkResponse(Unpooled.wrappedBuffer(r))).code();
+        return assertThrows(RxSecurityException.class, () -> s.checkResponse(Unpooled.wrappedBuffer(r), clock.get())).code();
     }
 
     @Test
@@ -173,7 +173,7 @@ class RxkadSecurityTest {
         ByteBuf buf = Unpooled.buffer(64);
         int len = c.preparePacket(h, buf, 0, 4);
         assertEquals(RxkadErrors.RXKADEXPIRED,
-                assertThrows(RxSecurityException.class, () -> s.checkPacket(h, buf, 0, len)).code());
+                assertThrows(RxSecurityException.class, () -> s.checkPacket(h, buf, 0, len, clock.get())).code());
     }
 
     @Test
@@ -181,9 +181,9 @@ class RxkadSecurityTest {
         ServerSecurityContext s = server(RxkadLevel.CLEAR).newServerContext(new Conn(EPOCH, CID, 2, 4, true));
         RxHeader h = new RxHeader().set(EPOCH, CID, 1, 1, 1, RxConstants.RX_PACKET_TYPE_DATA, 0, 2, 4);
         assertEquals(RxkadErrors.RXKADUNKNOWNKEY,
-                assertThrows(RxSecurityException.class, () -> s.checkPacket(h, Unpooled.buffer(8), 0, 8)).code());
+                assertThrows(RxSecurityException.class, () -> s.checkPacket(h, Unpooled.buffer(8), 0, 8, clock.get())).code());
         assertEquals(RxkadErrors.RXKADINCONSISTENCY,
-                assertThrows(RxSecurityException.class, () -> s.checkResponse(Unpooled.buffer(0))).code());
+                assertThrows(RxSecurityException.class, () -> s.checkResponse(Unpooled.buffer(0), clock.get())).code());
     }
 
     @Test

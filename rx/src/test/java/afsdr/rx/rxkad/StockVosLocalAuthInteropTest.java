@@ -56,7 +56,7 @@ class StockVosLocalAuthInteropTest {
     void start(RxkadLevel min) throws Exception {
         KeyFile keys = new KeyFile(List.of(new KeyFile.Key(7, CELL_KEY)));
         ServerSecurity rxkad = new RxkadServerSecurity(RxConstants.RX_SECIDX_KAD, min, RxkadTicketDecoder.keyFiles(keys, EXT),
-                () -> System.currentTimeMillis() / 1000, new SecureRandom());
+                new SecureRandom());
         endpoint = RxEndpoint.builder().bind(InetAddress.getByName(HOST), VOLSER_PORT).build();
         endpoint.addService(VOLSERVICE_ID, Map.of(0, RxNullSecurity.INSTANCE, 2, rxkad), call -> {
             identities.add(call.connection().securityIdentity());

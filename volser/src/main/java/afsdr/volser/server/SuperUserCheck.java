@@ -1,6 +1,7 @@
 package afsdr.volser.server;
 
 import afsdr.rx.RxConnectionInfo;
+import afsdr.rx.rxkad.RxkadIdentity;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -35,6 +36,25 @@ final class SuperUserCheck {
         this.noAuthFile = localDir.resolve("NoAuth");
         this.userList = List.copyOf(userList);
         this.identityName = identityName;
+    }
+
+    /**
+     * How rxkad identities are named for this check and the logs: the localauth identity is
+     * {@code afs}; a user of our own cell (empty cell, or the cell named in ThisCell, compared
+     * without case as realms are upper-case) is {@code name[.instance]}, the form UserList entries
+     * take; a user of another cell keeps {@code @cell}, so no local entry matches it.
+     */
+    static Function<Object, String> rxkadNames(String thisCell) {
+        return id -> {
+            if (id instanceof RxkadIdentity r) {
+                if (r.isLocalAuthSuperUser()) {
+                    return LOCALAUTH_NAME;
+                }
+                String local = r.name() + (r.instance().isEmpty() ? "" : "." + r.instance());
+                return r.cell().isEmpty() || r.cell().equalsIgnoreCase(thisCell) ? local : local + "@" + r.cell();
+            }
+            return String.valueOf(id);
+        };
     }
 
     boolean noAuth() {

@@ -3,6 +3,7 @@ package afsdr.volser.server;
 import afsdr.rx.RxCall;
 import afsdr.rx.RxCallException;
 import afsdr.rx.RxClientConnection;
+import afsdr.rx.RxConnectionInfo;
 import afsdr.rx.rpc.RpcClient;
 import afsdr.rx.rpc.RpcException;
 import afsdr.volser.dump.DumpException;
@@ -36,9 +37,13 @@ final class TransferProcs {
         this.log = ctx.log;
     }
 
-    /** Opens an Rx connection to another volserver (service 4) for Forward; set once the endpoint exists. */
+    /**
+     * Opens an Rx connection to another volserver (service 4) for Forward; set once the endpoint
+     * exists. {@code incoming} is the connection of the call that asked for the transfer (its
+     * security decides -s2scrypt inherit).
+     */
     interface Connector {
-        RxClientConnection connect(InetSocketAddress volserver);
+        RxClientConnection connect(InetSocketAddress volserver, RxConnectionInfo incoming);
     }
 
     private volatile Connector connector;
@@ -125,8 +130,9 @@ final class TransferProcs {
     /**
      * Forward (103): this server calls Restore on the destination volserver and streams the dump of
      * the transaction's volume into it (dumpAllDirs off, as the stock server). The destination's
-     * answer is the result. We connect from our own endpoint with rxnull: the destination must
-     * treat us as a superuser (NoAuth), which is how a DR cell without shared keys runs.
+     * answer is the result. We connect from our own endpoint as the connector decides: rxkad with
+     * a localauth ticket from the cell key when we have one (at the -s2scrypt level), else rxnull,
+     * which only a NoAuth destination accepts.
      */
     Void forward(RxCall call, VolserOps.ForwardArgs a) throws Exception {
         String what = tx.transWhat(a.fromTrans()) + " from " + Integer.toUnsignedString(a.fromDate()) + " to "
@@ -134,7 +140,7 @@ final class TransferProcs {
         return ctx.logged(call, "Forward", "AFS_VS_Forward", () -> what, () -> {
             ctx.requireSuperUser(call, "Forward");
             return tx.onTrans(a.fromTrans(), "Forward", t -> {
-                int code = forwardTo(t, a.fromDate(), a.destination(), a.destTrans(), a.cookie());
+                int code = forwardTo(t, a.fromDate(), a.destination(), a.destTrans(), a.cookie(), call.connection());
                 if (code != 0) {
                     throw new RxCallException(code, "Forward: the destination's restore failed");
                 }
@@ -144,14 +150,14 @@ final class TransferProcs {
     }
 
     /** One dump-into-Restore transfer; the code the destination (or our dump) ended with, 0 = success. */
-    private int forwardTo(Transaction t, int fromDate, DestServer dest, int destTrans, RestoreCookie cookie)
-            throws IOException, InterruptedException {
+    private int forwardTo(Transaction t, int fromDate, DestServer dest, int destTrans, RestoreCookie cookie,
+            RxConnectionInfo incoming) throws IOException, InterruptedException {
         Connector c = connector;
         if (c == null) {
             return VolserErrors.ENOTCONN;
         }
         InetSocketAddress to = destination(dest);
-        try (RxClientConnection conn = c.connect(to)) {
+        try (RxClientConnection conn = c.connect(to, incoming)) {
             RpcClient.callSplit(conn, VolserOps.Restore,
                 new VolserOps.RestoreArgs(destTrans, fromDate != 0 ? 1 : 0, cookie),
                 rc -> VolumeDumper.dump(t.volume, fromDate, false, rc.output()));
@@ -173,7 +179,7 @@ final class TransferProcs {
                 int[] results = new int[a.destinations().size()];
                 for (int i = 0; i < results.length; i++) {
                     Replica r = a.destinations().get(i);
-                    results[i] = forwardTo(t, a.fromDate(), r.server(), r.trans(), a.cookie());
+                    results[i] = forwardTo(t, a.fromDate(), r.server(), r.trans(), a.cookie(), call.connection());
                 }
                 return results;
             });

@@ -116,9 +116,8 @@ public final class Volserver implements AutoCloseable {
                 bindAddress = InetAddress.getByAddress(new byte[4]);
             }
             AuditLog audit = AuditLog.open(options.auditLog, Clock.systemDefaultZone());
-            // rxkad hands over an RxkadIdentity whose name is "afs" for the localauth identity and
-            // name[.instance][@cell] otherwise, the form UserList entries take.
-            SuperUserCheck auth = new SuperUserCheck(options.localDir, config.superUsers, String::valueOf);
+            SuperUserCheck auth = new SuperUserCheck(options.localDir, config.superUsers,
+                SuperUserCheck.rxkadNames(config.thisCell));
             VolserService service = new VolserService(Collections.unmodifiableList(parts), Map.copyOf(devices), log,
                 audit, auth, options.restrictedQuery == VolserverOptions.RestrictedQuery.ADMIN, Clock.systemUTC());
             RxEndpoint.Builder b = RxEndpoint.builder()
@@ -140,7 +139,10 @@ public final class Volserver implements AutoCloseable {
                 security.put(RxConstants.RX_SECIDX_KAD, rxkad);
             }
             endpoint.addService(VOLSER_SERVICE_ID, security, service.dispatcher());
-            service.connector(peer -> endpoint.connect(peer, VOLSER_SERVICE_ID, RxNullSecurity.INSTANCE));
+            CellClientSecurity asClient = new CellClientSecurity(options.configDir, options.localDir, options.s2sCrypt,
+                new SecureRandom());
+            service.connector((peer, incoming) -> endpoint.connect(peer, VOLSER_SERVICE_ID,
+                asClient.forVolserver(incoming)));
             log.log("Volserver listening on " + endpoint.localAddress().getAddress().getHostAddress()
                 + ":" + endpoint.localAddress().getPort() + " with " + options.threads + " threads");
             ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -151,7 +153,8 @@ public final class Volserver implements AutoCloseable {
             reaper.scheduleWithFixedDelay(() -> service.reapIdle(service.now()), TransactionTable.GCWAKEUP,
                 TransactionTable.GCWAKEUP, TimeUnit.SECONDS);
             // What a stock fileserver would do here: tell the VLDB which addresses this server has.
-            VlRegistration.start(config, log, reaper, peer -> endpoint.connect(peer, VL_SERVICE_ID, RxNullSecurity.INSTANCE));
+            VlRegistration.start(config, log, reaper, peer -> endpoint.connect(peer, VL_SERVICE_ID,
+                asClient.forVlserver()));
             return new Volserver(options, log, audit, config, parts, endpoint, service, reaper);
         } catch (IOException | InterruptedException | RuntimeException e) {
             log.log("Volserver failed to start: " + e.getMessage());
@@ -179,7 +182,7 @@ public final class Volserver implements AutoCloseable {
             : new KeyFileExt(List.of());
         SecureRandom random = new SecureRandom();
         return new RxkadServerSecurity(RxConstants.RX_SECIDX_KAD, RxkadLevel.CLEAR,
-            RxkadTicketDecoder.keyFiles(keys, ext), () -> System.currentTimeMillis() / 1000, random);
+            RxkadTicketDecoder.keyFiles(keys, ext), random);
     }
 
     public InetSocketAddress address() {

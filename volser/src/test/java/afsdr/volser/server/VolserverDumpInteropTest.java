@@ -23,6 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
@@ -30,6 +31,10 @@ import org.junit.jupiter.api.TestMethodOrder;
  * process) against the stock volserver of fs1, both on /vicepb. The data volume is written
  * straight into our partition with partition-io (files, a directory), dumped by our server, and
  * that dump is restored on both servers; the results must look the same to vos.
+ *
+ * <p>This class runs in the noauth cell with {@code -noauth}; subclasses run the same scenario in
+ * the auth cell ({@link AuthMode}), where every transfer between the servers authenticates with
+ * rxkad: the stock volserver's to our Restore, our Forward to the stock Restore.
  */
 @Interop
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -37,16 +42,24 @@ class VolserverDumpInteropTest {
     /** Id of the hand-made volume; below the VLDB's counter range so it never collides. */
     static final int DATA_ID = 1_990_000_001;
 
+    static AuthMode mode;
     static RealCell cell;
     static Volserver ours;
     static Path work;
     static Path dumpFile;
     static final List<String[]> cleanup = new ArrayList<>();
 
+    /** The mode is this class's (noauth) or the running subclass's {@link InMode}. */
     @BeforeAll
-    static void up() throws Exception {
-        cell = RealCell.shared();
-        ours = OursOnJ1.start(cell, "VolserLog.dump");
+    static void up(TestInfo info) throws Exception {
+        start(AuthMode.of(info.getTestClass()));
+    }
+
+    static void start(AuthMode m) throws Exception {
+        mode = m;
+        cell = m.cell();
+        cleanup.clear();
+        ours = OursOnJ1.start(cell, "VolserLog.dump", m.serverArgs.toArray(String[]::new));
         // The client node sees the cell's state directory at the same path (vos writes the files).
         work = Files.createDirectories(cell.stateDir().resolve("dumptest"));
         dumpFile = work.resolve("data.dump");
@@ -72,10 +85,7 @@ class VolserverDumpInteropTest {
     static void down() {
         try {
             for (String[] c : cleanup) {
-                String[] a = new String[c.length + 1];
-                System.arraycopy(c, 0, a, 0, c.length);
-                a[c.length] = "-noauth";
-                cell.vos(a);
+                cell.vos(mode.vos(c));
             }
         } finally {
             if (ours != null) {
@@ -85,10 +95,7 @@ class VolserverDumpInteropTest {
     }
 
     static ExecResult vos(String... args) {
-        String[] a = new String[args.length + 1];
-        System.arraycopy(args, 0, a, 0, args.length);
-        a[args.length] = "-noauth";
-        return cell.vos(a);
+        return cell.vos(mode.vos(args));
     }
 
     static String j1() {
@@ -323,7 +330,7 @@ class VolserverDumpInteropTest {
 
     /**
      * Release of a volume of ours to two RO sites: one on its own partition (a local clone) and one
-     * on the stock fs1 (ForwardMultiple from our server to the stock one, rxnull under NoAuth). An RO
+     * on the stock fs1 (ForwardMultiple from our server to the stock one: rxkad from the cell key). An RO
      * site on another partition of the same server is refused by 1.8 itself (the RO clone must live
      * on the RW's partition; CreateVolume answers EIO), so that case is not tried.
      */
@@ -409,5 +416,32 @@ class VolserverDumpInteropTest {
         sameDumps("after restore -overwrite full", s, o);
         assertEquals(TransferFixture.unpack(cell, dumpFile, work.resolve("full-src")),
             TransferFixture.unpack(cell, o, work.resolve("full-o")), "restored content read back by restorevol");
+    }
+
+    /**
+     * copy and move across the two servers: stock → ours (the stock volserver is the Forward client
+     * of our Restore), ours → stock (ours is the client of the stock Restore), and back. The copy
+     * keeps the source's content: its dump has the source's length (equal-length names).
+     */
+    @Test
+    @Order(11)
+    void copyAndMoveBetweenStockAndOurs() throws Exception {
+        vos("copy", "-id", "vt.rd.s", "-fromserver", fs1(), "-frompartition", "b", "-toname", "vt.xs.o",
+            "-toserver", j1(), "-topartition", "a").orFail();
+        cleanup.add(new String[] {"remove", "-id", "vt.xs.o"});
+        vos("move", "-id", "vt.xs.o", "-fromserver", j1(), "-frompartition", "a", "-toserver", fs1(),
+            "-topartition", "a").orFail();
+        ExecResult atStock = vos("examine", "vt.xs.o").orFail();
+        assertTrue(atStock.stdout().contains("server " + fs1() + " partition /vicepa RW Site"), atStock.toString());
+        vos("move", "-id", "vt.xs.o", "-fromserver", fs1(), "-frompartition", "a", "-toserver", j1(),
+            "-topartition", "a").orFail();
+        ExecResult atOurs = vos("examine", "vt.xs.o").orFail();
+        assertTrue(atOurs.stdout().contains("server " + j1() + " partition /vicepa RW Site")
+            && atOurs.stdout().contains("On-line"), atOurs.toString());
+        Path src = work.resolve("xs-src.dump");
+        Path dst = work.resolve("xs-dst.dump");
+        vos("dump", "-id", "vt.rd.s", "-file", src.toString()).orFail();
+        vos("dump", "-id", "vt.xs.o", "-file", dst.toString()).orFail();
+        assertEquals(Files.size(src), Files.size(dst));
     }
 }

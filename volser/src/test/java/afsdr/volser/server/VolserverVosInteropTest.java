@@ -9,12 +9,10 @@ import afsdr.realcell.Interop;
 import afsdr.realcell.RealCell;
 import afsdr.rx.netty.RxEndpoint;
 import afsdr.rx.rpc.RpcException;
-import afsdr.rx.security.RxNullSecurity;
 import afsdr.volser.client.VolserClient;
 import afsdr.volser.wire.VolserConstants;
 import afsdr.volser.wire.VolserErrors;
 import afsdr.volser.wire.VolserOps;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.util.LinkedHashMap;
@@ -27,6 +25,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
@@ -34,10 +33,14 @@ import org.junit.jupiter.api.TestMethodOrder;
  * ours (in process, bound to j1), both on their /vicepb, which nothing else in this JVM uses. The
  * outputs must be equal once volume ids, dates, volume names and server names are normalised.
  * The methods form one scenario (create → examine → ... → remove) and run in order.
+ *
+ * <p>This class runs it in the noauth cell with {@code -noauth}; subclasses run it again in the
+ * auth cell ({@link AuthMode}).
  */
 @Interop
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class VolserverVosInteropTest {
+    static AuthMode mode;
     static RealCell cell;
     static Volserver ours;
     static Site stock;
@@ -62,18 +65,26 @@ class VolserverVosInteropTest {
 
         VolserClient volser() {
             return new VolserClient(client.connect(new InetSocketAddress(cell.address(node), 7005), 4,
-                RxNullSecurity.INSTANCE));
+                mode.clientSecurity(cell)));
         }
     }
 
+    /** The mode is this class's (noauth) or the running subclass's {@link InMode}. */
     @BeforeAll
-    static void up() throws Exception {
-        cell = RealCell.shared();
-        ours = OursOnJ1.start(cell, "VolserLog.vos",
-            "-auditlog", cell.logDir(RealCell.J1).resolve("VolserAudit").toString());
+    static void up(TestInfo info) throws Exception {
+        start(AuthMode.of(info.getTestClass()));
+    }
+
+    static void start(AuthMode m) throws Exception {
+        mode = m;
+        cell = m.cell();
+        List<String> extra = new java.util.ArrayList<>(List.of(
+            "-auditlog", cell.logDir(RealCell.J1).resolve("VolserAudit").toString()));
+        extra.addAll(m.serverArgs);
+        ours = OursOnJ1.start(cell, "VolserLog.vos", extra.toArray(String[]::new));
         stock = new Site(RealCell.FS1, "s");
         mine = new Site(RealCell.J1, "o");
-        client = RxEndpoint.builder().bind(InetAddress.getByName("127.1.0.9"), 0).build();
+        client = RxEndpoint.builder().bind(cell.address(RealCell.CLIENT), 0).build();
     }
 
     @AfterAll
@@ -81,9 +92,9 @@ class VolserverVosInteropTest {
         try {
             for (Site s : new Site[] {stock, mine}) {
                 if (s != null) {
-                    cell.vos("remove", "-server", s.host, "-partition", "b", "-id", s.name, "-noauth");
+                    cell.vos(mode.vos("remove", "-server", s.host, "-partition", "b", "-id", s.name));
                     if (s.cloneId != null) {
-                        cell.vos("zap", "-server", s.host, "-partition", "b", "-id", s.cloneId, "-noauth");
+                        cell.vos(mode.vos("zap", "-server", s.host, "-partition", "b", "-id", s.cloneId));
                     }
                 }
             }
@@ -101,13 +112,12 @@ class VolserverVosInteropTest {
 
     /** vos with {@code {S}} = server host, {@code {V}} = volume name, {@code {I}} = volume id. */
     static ExecResult vos(Site s, String... args) {
-        String[] a = new String[args.length + 1];
+        String[] a = new String[args.length];
         for (int i = 0; i < args.length; i++) {
             a[i] = args[i].replace("{S}", s.host).replace("{V}", s.name).replace("{I}", s.id == null ? "" : s.id)
                 .replace("{C}", s.cloneId == null ? "" : s.cloneId);
         }
-        a[args.length] = "-noauth";
-        return cell.vos(a);
+        return cell.vos(mode.vos(a));
     }
 
     /** Runs the command on both sides and asserts equal normalised stdout, stderr and exit code. */
@@ -178,7 +188,7 @@ class VolserverVosInteropTest {
     void registersItsAddressInTheVldb() throws Exception {
         ExecResult r = null;
         for (int i = 0; i < 50; i++) {
-            r = cell.vos("listaddrs", "-printuuid", "-noauth").orFail();
+            r = cell.vos(mode.vos("listaddrs", "-printuuid")).orFail();
             if (r.stdout().contains(cell.host(RealCell.J1))) {
                 break;
             }
@@ -291,14 +301,14 @@ class VolserverVosInteropTest {
                 assertTrue(busy[1].stdout().contains("busy"), busy[1].toString());
                 ok("listvol", "{S}", "b");
             } finally {
-                ExecResult es = cell.vos("endtrans", "-server", stock.host, "-transaction", Integer.toString(st), "-noauth");
-                ExecResult em = cell.vos("endtrans", "-server", mine.host, "-transaction", Integer.toString(mt), "-noauth");
+                ExecResult es = cell.vos(mode.vos("endtrans", "-server", stock.host, "-transaction", Integer.toString(st)));
+                ExecResult em = cell.vos(mode.vos("endtrans", "-server", mine.host, "-transaction", Integer.toString(mt)));
                 assertEquals(es.exitCode(), em.exitCode(), es + "\n" + em);
                 assertEquals(0, em.exitCode(), em.toString());
             }
             // Ending it again: the transaction is unknown now.
-            ExecResult es = cell.vos("endtrans", "-server", stock.host, "-transaction", Integer.toString(st), "-noauth");
-            ExecResult em = cell.vos("endtrans", "-server", mine.host, "-transaction", Integer.toString(mt), "-noauth");
+            ExecResult es = cell.vos(mode.vos("endtrans", "-server", stock.host, "-transaction", Integer.toString(st)));
+            ExecResult em = cell.vos(mode.vos("endtrans", "-server", mine.host, "-transaction", Integer.toString(mt)));
             assertEquals(es.exitCode(), em.exitCode(), es + "\n" + em);
             assertEquals(es.stderr().replace(Integer.toString(st), "T").replace(stock.host, "S"),
                 em.stderr().replace(Integer.toString(mt), "T").replace(mine.host, "S"));
@@ -366,13 +376,13 @@ class VolserverVosInteropTest {
         // One VolserLog line per operation (caller, address, volume, transaction, result) and an
         // audit record for each change.
         String log = Files.readString(cell.logDir(RealCell.J1).resolve("VolserLog.vos"));
-        assertTrue(log.matches("(?s).*<NoAuth> on 127\\.\\d+\\.\\d+\\.\\d+ is executing CreateVolume volume \\d+ 'vt\\.vos\\.o' "
+        assertTrue(log.matches("(?s).*" + java.util.regex.Pattern.quote(mode.callerName()) + " on 127\\.\\d+\\.\\d+\\.\\d+ is executing CreateVolume volume \\d+ 'vt\\.vos\\.o' "
             + "/vicepb type 0 parent 0 transaction \\d+: ok.*"), log);
         assertTrue(log.contains("is executing TransCreate volume 1999999998 /vicepb iflags 0x1: error 103"), log);
         String audit = Files.readString(cell.logDir(RealCell.J1).resolve("VolserAudit"));
         for (String event : List.of("AFS_VS_CrVol", "AFS_VS_SetInfo", "AFS_VS_SetFlags", "AFS_VS_EndTrn",
             "AFS_VS_Clone", "AFS_VS_ReClone", "AFS_VS_DelVol", "AFS_VS_TransCr")) {
-            assertTrue(audit.contains("EVENT " + event + " CODE 0 NAME <NoAuth>"), event + " missing:\n" + audit);
+            assertTrue(audit.contains("EVENT " + event + " CODE 0 NAME " + mode.callerName()), event + " missing:\n" + audit);
         }
         ok("listvol", "{S}", "b");
     }

@@ -1,0 +1,12 @@
+package afsdr.volser.server;
+
+import afsdr.realcell.Interop;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/** {@link VolserverVosInteropTest}'s scenario in the auth cell, vos with {@code -localauth -encrypt}. */
+@Interop
+@InMode(AuthMode.ENCRYPT)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class VolserverVosEncryptInteropTest extends VolserverVosInteropTest {
+}
