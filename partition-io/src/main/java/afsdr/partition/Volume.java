@@ -59,6 +59,9 @@ public final class Volume implements AutoCloseable {
     private final List<Long> pendingReleases = new ArrayList<>();
     /** Transfer buffer of {@link #createDataFileUnsynced}, allocated on first use. */
     private ByteBuffer bulkBuffer;
+    /** Transfer buffer of {@link #openDataSequential}, allocated on first use; lent to one stream at a time. */
+    private ByteBuffer streamBuffer;
+    private boolean streamBufferInUse;
 
     private Volume(NameiPartition partition, VolumeHeader header, String volinfoPath, int volinfoFd, VnodeIndex large,
                    VnodeIndex small, LinkTable linkTable) {
@@ -425,6 +428,22 @@ public final class Volume implements AutoCloseable {
      * stock dump code insists); otherwise a {@link VolumeFormatException} names both.
      */
     public InputStream openData(int vnodeNumber, VnodeDiskObject v) throws IOException {
+        return openData(vnodeNumber, v, false);
+    }
+
+    /**
+     * {@link #openData} for streaming a whole volume (a dump): through the page cache with
+     * sequential readahead instead of O_DIRECT, and with a transfer buffer that this volume keeps
+     * for the next file. Measured on the benchmark's 50 000 files of 4 KiB, an O_DIRECT read is a
+     * synchronous device read per file, and a fresh aligned buffer per file cost more than the read.
+     * At most one stream opened this way should be open at a time (a second one gets a buffer of
+     * its own).
+     */
+    public InputStream openDataSequential(int vnodeNumber, VnodeDiskObject v) throws IOException {
+        return openData(vnodeNumber, v, true);
+    }
+
+    private InputStream openData(int vnodeNumber, VnodeDiskObject v, boolean sequential) throws IOException {
         if (v.inode() == 0) {
             throw new VolumeFormatException(index(v.vnodeClass()).path(), Integer.toUnsignedLong(header.id()),
                 "vnode " + vnodeNumber + " has no data file");
@@ -432,7 +451,8 @@ public final class Volume implements AutoCloseable {
         String p = dataPath(v.inode());
         DirectFile f;
         try {
-            f = DirectFile.open(posix, p, EnumSet.of(OpenFlag.READ_ONLY, OpenFlag.NOFOLLOW), 0);
+            EnumSet<OpenFlag> flags = EnumSet.of(OpenFlag.READ_ONLY, OpenFlag.NOFOLLOW);
+            f = sequential ? DirectFile.openBuffered(posix, p, flags, 0) : DirectFile.open(posix, p, flags, 0);
         } catch (NativeIoException e) {
             if (e.errno() == Errno.ENOENT) {
                 throw new VolumeFormatException(p, Integer.toUnsignedLong(header.id()), "data file of vnode "
@@ -440,13 +460,30 @@ public final class Volume implements AutoCloseable {
             }
             throw e;
         }
-        FileStat st = posix.fstat(f.fd());
+        FileStat st;
+        try {
+            st = posix.fstat(f.fd());
+            if (sequential && st.size() > IO_CHUNK) {
+                posix.fadvise(f.fd(), 0, 0, Posix.POSIX_FADV_SEQUENTIAL);
+            }
+        } catch (NativeIoException e) {
+            f.close();
+            throw e;
+        }
         if (st.size() != v.length()) {
             f.close();
             throw new VolumeFormatException(p, Integer.toUnsignedLong(header.id()), "data file of vnode " + vnodeNumber
                 + " is " + st.size() + " bytes, vnode says " + v.length());
         }
-        return new DataInputStream(f, st.size());
+        ByteBuffer buf = null;
+        if (sequential && !streamBufferInUse) {
+            if (streamBuffer == null) {
+                streamBuffer = ByteBuffer.allocateDirect(IO_CHUNK);
+            }
+            streamBufferInUse = true;
+            buf = streamBuffer;
+        }
+        return new DataInputStream(f, st.size(), buf);
     }
 
     /**
@@ -519,16 +556,20 @@ public final class Volume implements AutoCloseable {
     }
 
     /** Sequential reader of a data file through aligned chunks. */
-    private static final class DataInputStream extends InputStream {
+    private final class DataInputStream extends InputStream {
         private final DirectFile file;
         private final long size;
         private final ByteBuffer buf;
+        /** The buffer is the volume's {@link #streamBuffer}, given back on close. */
+        private final boolean lent;
+        private boolean closed;
         private long fileOffset;
 
-        DataInputStream(DirectFile file, long size) {
+        DataInputStream(DirectFile file, long size, ByteBuffer lentBuffer) {
             this.file = file;
             this.size = size;
-            this.buf = file.allocateBuffer((int) Math.min(IO_CHUNK, Math.max(size, 1)));
+            this.lent = lentBuffer != null;
+            this.buf = lent ? lentBuffer.clear() : file.allocateBuffer((int) Math.min(IO_CHUNK, Math.max(size, 1)));
             this.buf.limit(0);
         }
 
@@ -580,7 +621,13 @@ public final class Volume implements AutoCloseable {
 
         @Override
         public void close() throws IOException {
-            file.close();
+            if (!closed) {
+                closed = true;
+                if (lent) {
+                    streamBufferInUse = false;
+                }
+                file.close();
+            }
         }
     }
 }

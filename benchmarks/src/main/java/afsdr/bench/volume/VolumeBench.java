@@ -144,7 +144,8 @@ public final class VolumeBench {
             throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        String opts = System.getenv().getOrDefault("AFSDR_JAVA_OPTS", "-Xmx1g");
+        // "%n" in the options becomes the server's name (e.g. a JFR file per server)
+        String opts = System.getenv().getOrDefault("AFSDR_JAVA_OPTS", "-Xmx1g").replace("%n", name);
         if (!opts.isBlank()) {
             cmd.addAll(Arrays.asList(opts.trim().split("\\s+")));
         }
