@@ -57,8 +57,10 @@ public final class Volume implements AutoCloseable {
     private final List<String> pendingData = new ArrayList<>();
     private final Set<VnodeIndex> pendingIndexes = new HashSet<>();
     private final List<Long> pendingReleases = new ArrayList<>();
-    /** Transfer buffer of {@link #createDataFileUnsynced}, allocated on first use. */
+    /** Transfer buffers of {@link #createDataFileUnsynced}, allocated on first use. */
     private ByteBuffer bulkBuffer;
+    private byte[] bulkArray;
+    private static final int BULK_ARRAY = 64 * 1024;
     /** Transfer buffer of {@link #openDataSequential}, allocated on first use; lent to one stream at a time. */
     private ByteBuffer streamBuffer;
     private boolean streamBufferInUse;
@@ -228,7 +230,7 @@ public final class Volume implements AutoCloseable {
      * 4 KiB took 1.8 s written buffered then syncfs'd, against 12.7 s with an fdatasync each.
      * On failure the new file and its link count are released again.
      */
-    public long createDataFileUnsynced(int vnodeNumber, int uniquifier, int dataVersion, ReadableByteChannel src,
+    public long createDataFileUnsynced(int vnodeNumber, int uniquifier, int dataVersion, InputStream src,
                                        long length) throws IOException {
         int tag = linkTable.allocateTag(vnodeNumber);
         long ino = NameiInode.regular(vnodeNumber, tag, uniquifier);
@@ -258,20 +260,30 @@ public final class Volume implements AutoCloseable {
         }
     }
 
-    private void writeBuffered(int fd, String p, ReadableByteChannel src, long length) throws IOException {
+    /**
+     * Copies through a reused heap array into a reused direct buffer. Not through a
+     * Channels.newChannel per file: in a microbenchmark of 50 000 files of 4 KiB that took 26 to
+     * 88 us per file in four rounds of five (against 0.1 us for the copy itself), and it was the
+     * top frame of the 50 000-file restore profile.
+     */
+    private void writeBuffered(int fd, String p, InputStream src, long length) throws IOException {
         if (bulkBuffer == null) {
             bulkBuffer = ByteBuffer.allocateDirect(IO_CHUNK);
+            bulkArray = new byte[BULK_ARRAY];
         }
         ByteBuffer buf = bulkBuffer;
+        byte[] arr = bulkArray;
         long off = 0;
         while (off < length) {
             int want = (int) Math.min(buf.capacity(), length - off);
-            buf.clear().limit(want);
-            while (buf.hasRemaining()) {
-                if (src.read(buf) < 0) {
+            buf.clear();
+            while (buf.position() < want) {
+                int n = src.read(arr, 0, Math.min(arr.length, want - buf.position()));
+                if (n < 0) {
                     throw new IOException("data source ended after " + (off + buf.position()) + " of " + length
                         + " bytes for " + p);
                 }
+                buf.put(arr, 0, n);
             }
             buf.flip();
             posix.pwriteFully(fd, buf, off, p);

@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -350,7 +349,7 @@ public final class VolumeRestorer {
             }
             DumpReader.DataConsumer toDisk = (soFar, len, data) -> {
                 pending[0] = s.createDataFileUnsynced(soFar.vnodeNumber(), soFar.uniquifier(), soFar.dataVersion(),
-                    Channels.newChannel(data), len);
+                    data, len);
                 pending[1] = len;
                 a.dataBytes += len;
             };
