@@ -32,6 +32,8 @@ public final class JnrPosix implements Posix {
 
         int fdatasync(int fd);
 
+        int syncfs(int fd);
+
         int fallocate(int fd, int mode, @off_t long offset, @off_t long len);
 
         int posix_fadvise(int fd, @off_t long offset, @off_t long len, int advice);
@@ -181,6 +183,13 @@ public final class JnrPosix implements Posix {
     public void fdatasync(int fd) throws NativeIoException {
         if (libc.fdatasync(fd) < 0) {
             throw fail("fdatasync", fdName(fd));
+        }
+    }
+
+    @Override
+    public void syncfs(int fd) throws NativeIoException {
+        if (libc.syncfs(fd) < 0) {
+            throw fail("syncfs", fdName(fd));
         }
     }
 

@@ -34,6 +34,14 @@ public interface Posix {
 
     void fdatasync(int fd) throws NativeIoException;
 
+    /**
+     * syncfs(2): make everything written to the filesystem that holds {@code fd} durable (data and
+     * metadata of every file, one journal commit and one cache flush), and report writeback errors
+     * of that filesystem (Linux 5.8+). Far cheaper than one fdatasync per file when many new files
+     * must become durable together.
+     */
+    void syncfs(int fd) throws NativeIoException;
+
     void fallocate(int fd, int mode, long offset, long length) throws NativeIoException;
 
     void fadvise(int fd, long offset, long length, int advice) throws NativeIoException;

@@ -36,6 +36,20 @@ class JnrPosixTest {
     }
 
     @Test
+    void syncfsSucceedsOnAnOpenFileAndReportsABadDescriptor() throws Exception {
+        String p = dir.resolve("s").toString();
+        int fd = posix.open(p, EnumSet.of(OpenFlag.READ_WRITE, OpenFlag.CREATE, OpenFlag.EXCLUSIVE), 0600);
+        try {
+            posix.syncfs(fd);
+        } finally {
+            posix.close(fd);
+        }
+        NativeIoException e = assertThrows(NativeIoException.class, () -> posix.syncfs(-1));
+        assertEquals("syncfs", e.call());
+        assertEquals(Errno.EBADF, e.errno());
+    }
+
+    @Test
     void exclusiveCreateFailsWithEexist() throws Exception {
         String p = dir.resolve("f").toString();
         int fd = posix.open(p, EnumSet.of(OpenFlag.READ_WRITE, OpenFlag.CREATE, OpenFlag.EXCLUSIVE), 0600);

@@ -59,19 +59,33 @@ final class NameiFiles {
         }
     }
 
-    static ByteBuffer direct(byte[] data) {
-        ByteBuffer b = ByteBuffer.allocateDirect(Math.max(data.length, 1));
-        b.put(data).flip();
-        return b;
+    /**
+     * Size of the per-thread direct buffer used for record-sized transfers. Index records, link
+     * table rows and volume info are read and written a few hundred bytes at a time, tens of
+     * thousands of times per restore: a fresh direct buffer for each (allocation, zeroing, a
+     * Cleaner, and eventually System.gc when direct memory runs out) cost more than the syscall.
+     */
+    private static final int SCRATCH = 64 * 1024;
+    private static final ThreadLocal<ByteBuffer> SCRATCH_BUFFER =
+        ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(SCRATCH));
+
+    /** A direct buffer with room for {@code n} bytes, cleared: the thread's scratch buffer when it fits. */
+    private static ByteBuffer scratch(int n) {
+        if (n > SCRATCH) {
+            return ByteBuffer.allocateDirect(n);
+        }
+        return SCRATCH_BUFFER.get().clear();
     }
 
     static void writeAt(Posix posix, int fd, byte[] data, long offset, String path) throws NativeIoException {
-        posix.pwriteFully(fd, direct(data), offset, path);
+        ByteBuffer b = scratch(data.length);
+        b.put(data).flip();
+        posix.pwriteFully(fd, b, offset, path);
     }
 
     /** Read up to {@code length} bytes at offset; the result is shorter at end of file. */
     static byte[] readAt(Posix posix, int fd, long offset, int length) throws NativeIoException {
-        ByteBuffer b = ByteBuffer.allocateDirect(Math.max(length, 1));
+        ByteBuffer b = scratch(Math.max(length, 1));
         b.limit(length);
         int n = posix.preadFully(fd, b, offset);
         byte[] out = new byte[n];

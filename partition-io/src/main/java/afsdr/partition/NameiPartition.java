@@ -110,6 +110,20 @@ public final class NameiPartition {
         return GROUPS.computeIfAbsent(root + "\0" + Integer.toUnsignedString(parentId), k -> new GroupState());
     }
 
+    /**
+     * syncfs(2) of the partition's filesystem: everything written to this partition so far (data
+     * files, index records, link table rows, directories) is durable when this returns. What
+     * {@link Volume#createDataFileUnsynced} relies on.
+     */
+    public void syncFilesystem() throws NativeIoException {
+        int fd = posix.open(root, EnumSet.of(OpenFlag.READ_ONLY, OpenFlag.DIRECTORY, OpenFlag.CLOEXEC), 0);
+        try {
+            posix.syncfs(fd);
+        } finally {
+            NameiFiles.closeQuietly(posix, fd);
+        }
+    }
+
     /** statvfs of the partition's filesystem. */
     public FsStat usage() throws NativeIoException {
         return posix.statvfs(root);

@@ -57,6 +57,13 @@ public final class Volume implements AutoCloseable {
     private final List<String> pendingData = new ArrayList<>();
     private final Set<VnodeIndex> pendingIndexes = new HashSet<>();
     private final List<Long> pendingReleases = new ArrayList<>();
+    /** Transfer buffers of {@link #createDataFileUnsynced}, allocated on first use. */
+    private ByteBuffer bulkBuffer;
+    private byte[] bulkArray;
+    private static final int BULK_ARRAY = 64 * 1024;
+    /** Transfer buffer of {@link #openDataSequential}, allocated on first use; lent to one stream at a time. */
+    private ByteBuffer streamBuffer;
+    private boolean streamBufferInUse;
 
     private Volume(NameiPartition partition, VolumeHeader header, String volinfoPath, int volinfoFd, VnodeIndex large,
                    VnodeIndex small, LinkTable linkTable) {
@@ -211,6 +218,79 @@ public final class Volume implements AutoCloseable {
         }
     }
 
+    /**
+     * icreate + write for bulk loads (a restore into a staging volume): like
+     * {@link #createDataFile} but nothing is made durable here and the data goes through the page
+     * cache, so the disk works while the caller receives the next file. The new file, its
+     * directories and its link count become durable only with the next
+     * {@link NameiPartition#syncFilesystem()}; <b>the caller must call that before it writes any
+     * vnode record naming the returned inode</b> (otherwise a power failure could leave a record
+     * naming a file, or a count, that never reached the disk). One syncfs for thousands of files
+     * costs one journal commit instead of one per file: measured on ext4/virtio, 5000 files of
+     * 4 KiB took 1.8 s written buffered then syncfs'd, against 12.7 s with an fdatasync each.
+     * On failure the new file and its link count are released again.
+     */
+    public long createDataFileUnsynced(int vnodeNumber, int uniquifier, int dataVersion, InputStream src,
+                                       long length) throws IOException {
+        int tag = linkTable.allocateTag(vnodeNumber);
+        long ino = NameiInode.regular(vnodeNumber, tag, uniquifier);
+        String p = dataPath(ino);
+        try {
+            int fd = createFile(p, dataVersion, tag);
+            try {
+                writeBuffered(fd, p, src, length);
+            } finally {
+                posix.close(fd);
+            }
+            return ino;
+        } catch (IOException | RuntimeException e) {
+            try {
+                posix.unlink(p);
+            } catch (NativeIoException u) {
+                if (u.errno() != Errno.ENOENT) {
+                    e.addSuppressed(u);
+                }
+            }
+            try {
+                linkTable.adjust(vnodeNumber, tag, -1);
+            } catch (NativeIoException u) {
+                e.addSuppressed(u);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Copies through a reused heap array into a reused direct buffer. Not through a
+     * Channels.newChannel per file: in a microbenchmark of 50 000 files of 4 KiB that took 26 to
+     * 88 us per file in four rounds of five (against 0.1 us for the copy itself), and it was the
+     * top frame of the 50 000-file restore profile.
+     */
+    private void writeBuffered(int fd, String p, InputStream src, long length) throws IOException {
+        if (bulkBuffer == null) {
+            bulkBuffer = ByteBuffer.allocateDirect(IO_CHUNK);
+            bulkArray = new byte[BULK_ARRAY];
+        }
+        ByteBuffer buf = bulkBuffer;
+        byte[] arr = bulkArray;
+        long off = 0;
+        while (off < length) {
+            int want = (int) Math.min(buf.capacity(), length - off);
+            buf.clear();
+            while (buf.position() < want) {
+                int n = src.read(arr, 0, Math.min(arr.length, want - buf.position()));
+                if (n < 0) {
+                    throw new IOException("data source ended after " + (off + buf.position()) + " of " + length
+                        + " bytes for " + p);
+                }
+                buf.put(arr, 0, n);
+            }
+            buf.flip();
+            posix.pwriteFully(fd, buf, off, p);
+            off += want;
+        }
+    }
+
     private int createFile(String p, int dataVersion, int tag) throws NativeIoException {
         try {
             return NameiFiles.createWithOgm(posix, p, dataVersion, tag);
@@ -360,6 +440,22 @@ public final class Volume implements AutoCloseable {
      * stock dump code insists); otherwise a {@link VolumeFormatException} names both.
      */
     public InputStream openData(int vnodeNumber, VnodeDiskObject v) throws IOException {
+        return openData(vnodeNumber, v, false);
+    }
+
+    /**
+     * {@link #openData} for streaming a whole volume (a dump): through the page cache with
+     * sequential readahead instead of O_DIRECT, and with a transfer buffer that this volume keeps
+     * for the next file. Measured on the benchmark's 50 000 files of 4 KiB, an O_DIRECT read is a
+     * synchronous device read per file, and a fresh aligned buffer per file cost more than the read.
+     * At most one stream opened this way should be open at a time (a second one gets a buffer of
+     * its own).
+     */
+    public InputStream openDataSequential(int vnodeNumber, VnodeDiskObject v) throws IOException {
+        return openData(vnodeNumber, v, true);
+    }
+
+    private InputStream openData(int vnodeNumber, VnodeDiskObject v, boolean sequential) throws IOException {
         if (v.inode() == 0) {
             throw new VolumeFormatException(index(v.vnodeClass()).path(), Integer.toUnsignedLong(header.id()),
                 "vnode " + vnodeNumber + " has no data file");
@@ -367,7 +463,8 @@ public final class Volume implements AutoCloseable {
         String p = dataPath(v.inode());
         DirectFile f;
         try {
-            f = DirectFile.open(posix, p, EnumSet.of(OpenFlag.READ_ONLY, OpenFlag.NOFOLLOW), 0);
+            EnumSet<OpenFlag> flags = EnumSet.of(OpenFlag.READ_ONLY, OpenFlag.NOFOLLOW);
+            f = sequential ? DirectFile.openBuffered(posix, p, flags, 0) : DirectFile.open(posix, p, flags, 0);
         } catch (NativeIoException e) {
             if (e.errno() == Errno.ENOENT) {
                 throw new VolumeFormatException(p, Integer.toUnsignedLong(header.id()), "data file of vnode "
@@ -375,13 +472,30 @@ public final class Volume implements AutoCloseable {
             }
             throw e;
         }
-        FileStat st = posix.fstat(f.fd());
+        FileStat st;
+        try {
+            st = posix.fstat(f.fd());
+            if (sequential && st.size() > IO_CHUNK) {
+                posix.fadvise(f.fd(), 0, 0, Posix.POSIX_FADV_SEQUENTIAL);
+            }
+        } catch (NativeIoException e) {
+            f.close();
+            throw e;
+        }
         if (st.size() != v.length()) {
             f.close();
             throw new VolumeFormatException(p, Integer.toUnsignedLong(header.id()), "data file of vnode " + vnodeNumber
                 + " is " + st.size() + " bytes, vnode says " + v.length());
         }
-        return new DataInputStream(f, st.size());
+        ByteBuffer buf = null;
+        if (sequential && !streamBufferInUse) {
+            if (streamBuffer == null) {
+                streamBuffer = ByteBuffer.allocateDirect(IO_CHUNK);
+            }
+            streamBufferInUse = true;
+            buf = streamBuffer;
+        }
+        return new DataInputStream(f, st.size(), buf);
     }
 
     /**
@@ -454,16 +568,20 @@ public final class Volume implements AutoCloseable {
     }
 
     /** Sequential reader of a data file through aligned chunks. */
-    private static final class DataInputStream extends InputStream {
+    private final class DataInputStream extends InputStream {
         private final DirectFile file;
         private final long size;
         private final ByteBuffer buf;
+        /** The buffer is the volume's {@link #streamBuffer}, given back on close. */
+        private final boolean lent;
+        private boolean closed;
         private long fileOffset;
 
-        DataInputStream(DirectFile file, long size) {
+        DataInputStream(DirectFile file, long size, ByteBuffer lentBuffer) {
             this.file = file;
             this.size = size;
-            this.buf = file.allocateBuffer((int) Math.min(IO_CHUNK, Math.max(size, 1)));
+            this.lent = lentBuffer != null;
+            this.buf = lent ? lentBuffer.clear() : file.allocateBuffer((int) Math.min(IO_CHUNK, Math.max(size, 1)));
             this.buf.limit(0);
         }
 
@@ -515,7 +633,13 @@ public final class Volume implements AutoCloseable {
 
         @Override
         public void close() throws IOException {
-            file.close();
+            if (!closed) {
+                closed = true;
+                if (lent) {
+                    streamBufferInUse = false;
+                }
+                file.close();
+            }
         }
     }
 }

@@ -31,6 +31,57 @@ class VolumeRoundTripTest {
     }
 
     @Test
+    void sequentialStreamsReadWhatWasWrittenAndShareTheirBufferOnlyOneAtATime() throws Exception {
+        NameiPartition part = TestVolumes.partition(tmp.resolve("vicepa"));
+        java.util.Random r = new java.util.Random(11);
+        byte[][] data = {new byte[3 * Volume.IO_CHUNK + 17], new byte[4096], new byte[0], new byte[1000]};
+        for (byte[] d : data) {
+            r.nextBytes(d);
+        }
+        try (Volume v = VolumeTree.createVolumeWithRoot(part, 536870912, 536870912, "t.seq", VolumeDiskData.RW)) {
+            VolumeTree t = new VolumeTree(v);
+            int[] vn = new int[data.length];
+            for (int i = 0; i < data.length; i++) {
+                vn[i] = t.createFile(1, "f" + i, data[i]);
+            }
+            t.flush();
+            // one after the other (the volume's buffer is lent and given back each time)
+            for (int round = 0; round < 2; round++) {
+                for (int i = 0; i < data.length; i++) {
+                    try (java.io.InputStream in = v.openDataSequential(vn[i], v.readVnode(vn[i]))) {
+                        assertArrayEquals(data[i], in.readAllBytes(), "file " + i + " round " + round);
+                    }
+                }
+            }
+            // two open at once, read interleaved: the second has a buffer of its own
+            try (java.io.InputStream a = v.openDataSequential(vn[0], v.readVnode(vn[0]));
+                 java.io.InputStream b = v.openDataSequential(vn[3], v.readVnode(vn[3]))) {
+                java.io.ByteArrayOutputStream ga = new java.io.ByteArrayOutputStream();
+                java.io.ByteArrayOutputStream gb = new java.io.ByteArrayOutputStream();
+                byte[] chunk = new byte[700];
+                int na = 0;
+                int nb = 0;
+                while (na >= 0 || nb >= 0) {
+                    if (na >= 0 && (na = a.read(chunk)) > 0) {
+                        ga.write(chunk, 0, na);
+                    }
+                    if (nb >= 0 && (nb = b.read(chunk)) > 0) {
+                        gb.write(chunk, 0, nb);
+                    }
+                }
+                assertArrayEquals(data[0], ga.toByteArray());
+                assertArrayEquals(data[3], gb.toByteArray());
+            }
+            // the length check of openData holds for sequential streams too
+            VnodeDiskObject wrong = v.readVnode(vn[1]).copy().length(4095);
+            assertThrows(VolumeFormatException.class, () -> v.openDataSequential(vn[1], wrong));
+            try (java.io.InputStream in = v.openDataSequential(vn[1], v.readVnode(vn[1]))) {
+                assertArrayEquals(data[1], in.readAllBytes(), "after a refused open");
+            }
+        }
+    }
+
+    @Test
     void createFillReopenAndReadBackEverything() throws Exception {
         Path pdir = tmp.resolve("vicepa");
         NameiPartition part = TestVolumes.partition(pdir);

@@ -79,7 +79,7 @@ public final class VolumeDumper {
                 }
                 InputStream data;
                 try {
-                    data = v.openData(vn, rec);
+                    data = v.openDataSequential(vn, rec);
                 } catch (VolumeFormatException e) {
                     throw new DumpException(DumpException.VOLSERREAD_DUMPERROR, "cannot dump vnode " + vn
                         + " of volume " + Integer.toUnsignedString(v.id()) + ": " + e.getMessage(), e);

@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -44,8 +43,13 @@ import afsdr.volser.wire.RestoreCookie;
  * incremented (link table synced before the records are written): the staging volume shares all
  * data files with the target, which is not modified at all.</li>
  * <li>The stream is applied to the staging volume. New file data always goes to new data files
- * ({@link Volume#createDataFile}), so the target's files are never written; a replaced or deleted
- * vnode only drops the staging volume's reference, after the staging index was synced.</li>
+ * ({@link Volume#createDataFileUnsynced}), so the target's files are never written; a replaced or
+ * deleted vnode only drops the staging volume's reference, after the staging index was synced.
+ * Data files are not synced one by one: the records naming them are written in batches, each
+ * after one syncfs of the partition that makes the batch's files and link counts durable
+ * ({@code RecordBatch}); at the end the staging indexes are synced. So when the COMMIT record is
+ * written, everything it refers to is on disk, and at no instant does an index record on disk name
+ * a file or count that is not.</li>
  * <li>Only when the reader returned END (end marker and end of stream) is the journal rewritten
  * as {@code COMMIT(target, staging, final volume info)}, atomically (fsync, rename, directory
  * fsync). <b>This is the commit point.</b> Before it, any failure or crash leaves the target
@@ -62,7 +66,8 @@ import afsdr.volser.wire.RestoreCookie;
  * service, so volume listings skip it.
  *
  * <p>Memory: file data is streamed to disk (partition-io's 1 MiB transfer unit); per-vnode state
- * is a bit per index slot and a bounded batch of pending releases.
+ * is a bit per index slot, a bounded batch of pending releases and a bounded batch of records
+ * waiting for their files' sync.
  *
  * <p>Concurrency: the caller must hold the target exclusively (a volserver transaction) and must
  * not run another restore, clone or delete in the same volume group at the same time (link table
@@ -146,7 +151,18 @@ public final class VolumeRestorer {
      */
     public static Result restore(NameiPartition p, int volumeId, RestoreCookie cookie, boolean preserveStats,
                                  InputStream in, HeaderCheck check) throws IOException {
-        Prepared pr = prepare(p, volumeId, cookie, preserveStats, in, check);
+        return restore(p, volumeId, cookie, preserveStats, in, check, RecordBatch.MAX_RECORDS);
+    }
+
+    /** {@link #restore} with at most {@code batchRecords} records per sync batch (tests use small batches). */
+    static Result restore(NameiPartition p, int volumeId, RestoreCookie cookie, boolean preserveStats, InputStream in,
+                          int batchRecords) throws IOException {
+        return restore(p, volumeId, cookie, preserveStats, in, HeaderCheck.NONE, batchRecords);
+    }
+
+    private static Result restore(NameiPartition p, int volumeId, RestoreCookie cookie, boolean preserveStats,
+                                  InputStream in, HeaderCheck check, int batchRecords) throws IOException {
+        Prepared pr = prepare(p, volumeId, cookie, preserveStats, in, check, batchRecords);
         commit(p, volumeId, pr.stagingId, pr.finalInfo, pr.applied.touched);
         RestoreJournal.remove(p, volumeId);
         VolumeDiskData old = pr.oldInfo;
@@ -183,11 +199,11 @@ public final class VolumeRestorer {
      */
     static Prepared prepare(NameiPartition p, int volumeId, RestoreCookie cookie, boolean preserveStats,
                             InputStream in) throws IOException {
-        return prepare(p, volumeId, cookie, preserveStats, in, HeaderCheck.NONE);
+        return prepare(p, volumeId, cookie, preserveStats, in, HeaderCheck.NONE, RecordBatch.MAX_RECORDS);
     }
 
     static Prepared prepare(NameiPartition p, int volumeId, RestoreCookie cookie, boolean preserveStats,
-                            InputStream in, HeaderCheck check) throws IOException {
+                            InputStream in, HeaderCheck check, int batchRecords) throws IOException {
         recoverVolume(p, volumeId);
         VolumeDiskData old;
         int parent;
@@ -200,7 +216,7 @@ public final class VolumeRestorer {
         try {
             Applied applied;
             try (Volume staging = createStaging(p, volumeId, stagingId, parent)) {
-                applied = apply(staging, in, dh -> check.check(dh.dumpHeader, dh.volumeHeader, old));
+                applied = apply(staging, in, batchRecords, dh -> check.check(dh.dumpHeader, dh.volumeHeader, old));
             }
             VolumeDiskData finalInfo = finalVolumeInfo(applied.volumeHeader, old, cookie, preserveStats);
             RestoreJournal.write(p, new RestoreJournal.Entry(RestoreJournal.Phase.COMMIT, volumeId, stagingId,
@@ -344,9 +360,10 @@ public final class VolumeRestorer {
         void vet(Applied headersRead) throws IOException;
     }
 
-    private static Applied apply(Volume s, InputStream in, Vet vet) throws IOException {
+    private static Applied apply(Volume s, InputStream in, int batchRecords, Vet vet) throws IOException {
         Applied a = new Applied();
         Releaser rel = new Releaser(s);
+        RecordBatch batch = new RecordBatch(s, a, rel, batchRecords);
         long[] pending = {0, 0}; // inode and length of data written for the current record
         BitSet[] candidates = {new BitSet(), new BitSet()};
         try {
@@ -363,8 +380,8 @@ public final class VolumeRestorer {
                 });
             }
             DumpReader.DataConsumer toDisk = (soFar, len, data) -> {
-                pending[0] = s.createDataFile(soFar.vnodeNumber(), soFar.uniquifier(), soFar.dataVersion(),
-                    Channels.newChannel(data), len);
+                pending[0] = s.createDataFileUnsynced(soFar.vnodeNumber(), soFar.uniquifier(), soFar.dataVersion(),
+                    data, len);
                 pending[1] = len;
                 a.dataBytes += len;
             };
@@ -386,17 +403,12 @@ public final class VolumeRestorer {
                 if (pending[0] != 0) {
                     rec.inode(pending[0]).length(pending[1]);
                 }
-                VnodeIndex idx = s.index(c);
-                VnodeDiskObject old = idx.read(vn);
-                idx.write(vn, rec);
-                a.touched[c.ordinal()].set(VnodeClass.slot(vn));
+                batch.add(vn, rec, pending[0], pending[1]);
                 pending[0] = 0;
-                if (!old.isFree() && old.inode() != 0 && old.inode() != rec.inode()) {
-                    rel.add(old.inode());
-                }
                 a.restored++;
             }
             a.streamBytes = r.offset();
+            batch.flush();
             // vnodes of the target that the dump does not mention: deleted (slot zeroed as ProcessIndex does)
             for (VnodeClass c : VnodeClass.values()) {
                 VnodeIndex idx = s.index(c);
@@ -414,17 +426,114 @@ public final class VolumeRestorer {
                 }
             }
             rel.flush();
+            // The staging indexes must be durable before the COMMIT record: recovery copies from them.
+            s.index(VnodeClass.LARGE).fdatasync();
+            s.index(VnodeClass.SMALL).fdatasync();
             return a;
         } catch (IOException | RuntimeException | Error e) {
             try {
                 if (pending[0] != 0) {
                     rel.release(pending[0]); // written for a record that never reached the index
                 }
+                batch.abandon(); // files of records never written to the index
                 rel.flush(); // the staging index must match the counts before it is deleted
             } catch (IOException | RuntimeException e2) {
                 e.addSuppressed(e2);
             }
             throw e;
+        }
+    }
+
+    /**
+     * Full vnode records of the stream waiting for their data files to become durable. Data files
+     * are written without a sync each ({@link Volume#createDataFileUnsynced}); the records naming
+     * them are held here and written to the staging index only after one
+     * {@link NameiPartition#syncFilesystem()} has made the files, their namei directories and their
+     * link counts durable. So the partition-io invariant holds at every instant, even across a power
+     * failure: no index record on disk names a file or a count that is not on disk. (Before the
+     * COMMIT record the staging volume is garbage anyway; the invariant is what lets recovery delete
+     * it without finding a record whose count cannot be decremented.)
+     *
+     * <p>Bounded: at most {@link #MAX_RECORDS} records and {@link #MAX_BYTES} of data per batch,
+     * whichever comes first; with the 1 MiB chunks of a large file that is a few hundred KiB of
+     * records and the kernel's dirty pages. Records are applied in stream order, so a vnode that
+     * appears twice in a batch ends as its last record, its first file released.
+     */
+    private static final class RecordBatch {
+        static final int MAX_RECORDS = 8192;
+        static final long MAX_BYTES = 256L << 20;
+
+        private final Volume s;
+        private final Applied a;
+        private final Releaser rel;
+        private final int maxRecords;
+        private final List<VnodeDiskObject> recs = new ArrayList<>();
+        private int[] vnodes = new int[64];
+        private long[] inodes = new long[64];
+        private long bytes;
+
+        RecordBatch(Volume s, Applied a, Releaser rel, int maxRecords) {
+            if (maxRecords < 1) {
+                throw new IllegalArgumentException("batch of " + maxRecords + " records");
+            }
+            this.s = s;
+            this.a = a;
+            this.rel = rel;
+            this.maxRecords = maxRecords;
+        }
+
+        void add(int vn, VnodeDiskObject rec, long newIno, long length) throws IOException {
+            int n = recs.size();
+            if (n == vnodes.length) {
+                vnodes = Arrays.copyOf(vnodes, 2 * n);
+                inodes = Arrays.copyOf(inodes, 2 * n);
+            }
+            vnodes[n] = vn;
+            inodes[n] = newIno;
+            recs.add(rec);
+            if (newIno != 0) {
+                bytes += length;
+            }
+            if (recs.size() >= maxRecords || bytes >= MAX_BYTES) {
+                flush();
+            }
+        }
+
+        /** syncfs, then write the records; replaced files are released through the Releaser. */
+        void flush() throws IOException {
+            if (recs.isEmpty()) {
+                return;
+            }
+            s.partition().syncFilesystem();
+            int n = recs.size();
+            for (int i = 0; i < n; i++) {
+                int vn = vnodes[i];
+                VnodeClass c = VnodeClass.of(vn);
+                VnodeIndex idx = s.index(c);
+                VnodeDiskObject rec = recs.get(i);
+                VnodeDiskObject old = idx.read(vn);
+                idx.write(vn, rec);
+                a.touched[c.ordinal()].set(VnodeClass.slot(vn));
+                // from here on the index names the file: a failure must not release it again
+                inodes[i] = 0;
+                if (!old.isFree() && old.inode() != 0 && old.inode() != rec.inode()) {
+                    rel.add(old.inode());
+                }
+            }
+            recs.clear();
+            bytes = 0;
+        }
+
+        /** After a failure: give back the files of records that never reached the index. */
+        void abandon() throws IOException {
+            for (int i = 0; i < recs.size(); i++) {
+                if (inodes[i] != 0) {
+                    rel.release(inodes[i]);
+                    inodes[i] = 0;
+                }
+            }
+            recs.clear();
+            bytes = 0;
         }
     }
 

@@ -1,0 +1,354 @@
+package afsdr.bench.volume;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import afsdr.realcell.ExecResult;
+import afsdr.realcell.RealCell;
+
+/**
+ * Side-by-side volume transfer benchmark (issue 4): in one real cell, with the stock
+ * fileserver+volserver pairs fs1 and fs2 and two of our volservers (j1 = 127.1.0.4 and a second one,
+ * "j2" = 127.1.0.5, started as separate JVMs so that their CPU time is their own), it times with the
+ * stock {@code vos}:
+ * <ul>
+ * <li>{@code vos shadow} (full, fresh target each time) stock→stock (fs1→fs2), stock→ours (fs1→j1),
+ * ours→stock (j1→fs2) and ours→ours (j1→j2);</li>
+ * <li>{@code vos dump} (to /dev/null) from fs1 and from j1;</li>
+ * <li>{@code vos restore} (new volume) to fs1 and to j1;</li>
+ * </ul>
+ * for each data set (default: 200 MiB in 200 files, and 50 000 files of 4 KiB), each repeated
+ * {@code --reps} times (median reported). CPU seconds of the sending and receiving volserver come
+ * from /proc/PID/stat. The source volumes are written as dump streams by {@link BenchDump} and
+ * loaded with stock {@code vos restore}.
+ *
+ * <p>Must run inside a fresh network namespace as root (benchmarks/bin/volume-bench does that
+ * through bin/in-netns). Not a test: it prints figures and asserts nothing.
+ */
+public final class VolumeBench {
+    static final String J2_ADDRESS = "127.1.0.5";
+    static final int VOLSER_PORT = 7005;
+
+    record DataSet(String key, String label, int files, int fileSize, int dirs) {
+        long bytes() {
+            return (long) files * fileSize;
+        }
+
+        double mib() {
+            return bytes() / 1048576.0;
+        }
+    }
+
+    /** A volserver of the benchmark: where it listens and which process it is. */
+    record Server(String label, String address, long pid, boolean ours) {
+    }
+
+    /** One timed command. */
+    record Sample(double wall, double senderCpu, double receiverCpu) {
+    }
+
+    private final RealCell cell;
+    private final Path work;
+    private final int reps;
+    private final Map<String, Server> servers = new LinkedHashMap<>();
+    private final Map<String, List<Sample>> results = new LinkedHashMap<>();
+    private final StringBuilder log = new StringBuilder();
+
+    private VolumeBench(RealCell cell, Path work, int reps) {
+        this.cell = cell;
+        this.work = work;
+        this.reps = reps;
+    }
+
+    public static void main(String[] args) throws Exception {
+        int reps = 3;
+        List<String> sets = List.of("big", "small");
+        List<String> ops = List.of("shadow", "dump", "restore");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--reps" -> reps = Integer.parseInt(args[++i]);
+                case "--sets" -> sets = Arrays.asList(args[++i].split(","));
+                case "--ops" -> ops = Arrays.asList(args[++i].split(","));
+                default -> {
+                    System.err.println("usage: VolumeBench [--reps N] [--sets big,small] [--ops shadow,dump,restore]");
+                    System.exit(2);
+                }
+            }
+        }
+        Map<String, DataSet> all = new LinkedHashMap<>();
+        all.put("big", new DataSet("big", "200 MiB in 200 files", 200, 1 << 20, 1));
+        all.put("small", new DataSet("small", "50000 files of 4 KiB", 50_000, 4096, 50));
+        String load0 = Files.readString(Path.of("/proc/loadavg")).trim();
+        Instant t0 = Instant.now();
+        try (RealCell cell = RealCell.start(RealCell.Options.defaults())) {
+            Path work = Files.createDirectories(cell.stateDir().resolve("bench"));
+            VolumeBench b = new VolumeBench(cell, work, reps);
+            b.startServers();
+            for (String s : sets) {
+                DataSet d = all.get(s);
+                if (d == null) {
+                    throw new IllegalArgumentException("unknown data set " + s + " (big, small)");
+                }
+                b.run(d, ops);
+            }
+            String load1 = Files.readString(Path.of("/proc/loadavg")).trim();
+            b.report(all, sets, ops, load0, load1, Duration.between(t0, Instant.now()));
+        }
+    }
+
+    // ------------------------------------------------------------------ servers
+
+    private void startServers() throws Exception {
+        servers.put("fs1", new Server("stock fs1", cell.addressString(RealCell.FS1), stockPid(RealCell.FS1), false));
+        servers.put("fs2", new Server("stock fs2", cell.addressString(RealCell.FS2), stockPid(RealCell.FS2), false));
+        Path j1Root = cell.partitionDir(RealCell.J1, "a").getParent();
+        Files.writeString(cell.partitionDir(RealCell.J1, "a").resolve("AlwaysAttach"), "");
+        servers.put("j1", startOurs("ours j1", cell.addressString(RealCell.J1), cell.localDir(RealCell.J1), j1Root,
+            "ours-j1"));
+        // the second server of ours: its own local folder (NetInfo), partitions and log
+        Path j2 = Files.createDirectories(work.resolve("j2"));
+        Path j2Local = Files.createDirectories(j2.resolve("local"));
+        Files.writeString(j2Local.resolve("NetInfo"), "f " + J2_ADDRESS + "\n");
+        if (Files.exists(cell.localDir(RealCell.J1).resolve("NoAuth"))) {
+            Files.writeString(j2Local.resolve("NoAuth"), "");
+        }
+        Path j2Root = Files.createDirectories(j2.resolve("parts"));
+        Files.writeString(Files.createDirectories(j2Root.resolve("vicepa")).resolve("AlwaysAttach"), "");
+        servers.put("j2", startOurs("ours j2", J2_ADDRESS, j2Local, j2Root, "ours-j2"));
+        for (Server s : servers.values()) {
+            note("server %-10s %-10s pid %d", s.label, s.address, s.pid);
+        }
+    }
+
+    private long stockPid(String node) throws IOException {
+        long pid = ProcStat.pidOfUdpSocket(cell.address(node), VOLSER_PORT);
+        if (pid < 0) {
+            throw new IllegalStateException("no process bound to " + cell.addressString(node) + ":7005");
+        }
+        return pid;
+    }
+
+    private Server startOurs(String label, String address, Path localDir, Path partRoot, String name)
+            throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // "%n" in the options becomes the server's name (e.g. a JFR file per server)
+        String opts = System.getenv().getOrDefault("AFSDR_JAVA_OPTS", "-Xmx1g").replace("%n", name);
+        if (!opts.isBlank()) {
+            cmd.addAll(Arrays.asList(opts.trim().split("\\s+")));
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "afsdr.volser.server.Volserver",
+            "-rxbind", "-log", "-config", cell.serverConfigDir().toString(), "-local-dir", localDir.toString(),
+            "-partition-root", partRoot.toString(),
+            "-logfile", cell.logDir(RealCell.J1).resolve("VolserLog." + name).toString()));
+        Process p = cell.startDaemon(RealCell.J1, name, cmd.toArray(String[]::new));
+        InetAddress a = InetAddress.getByName(address);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (ProcStat.pidOfUdpSocket(a, VOLSER_PORT) != p.pid()) {
+            if (!p.isAlive()) {
+                throw new IllegalStateException(label + " exited with " + p.exitValue() + "; see "
+                    + cell.logDir(RealCell.J1).resolve(name + ".out"));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(label + " did not bind " + address + ":7005 within 60 s");
+            }
+            Thread.sleep(100);
+        }
+        // ready when it answers vos (listpart goes through the whole VOLSER path)
+        for (int i = 0; ; i++) {
+            ExecResult r = cell.vos("listpart", address, "-noauth");
+            if (r.ok()) {
+                break;
+            }
+            if (i == 50) {
+                throw new IllegalStateException(label + " does not answer: " + r);
+            }
+            Thread.sleep(200);
+        }
+        return new Server(label, address, p.pid(), true);
+    }
+
+    // ------------------------------------------------------------------ runs
+
+    private void run(DataSet d, List<String> ops) throws Exception {
+        Path dump = work.resolve(d.key + ".dump");
+        long g0 = System.nanoTime();
+        BenchDump.Written w = BenchDump.write(dump, 1_990_100_001, "bench." + d.key, d.files, d.fileSize, d.dirs,
+            d.key.hashCode());
+        note("%s: dump stream of %d bytes (%d files, %d data bytes) written in %.1f s", d.label, w.streamBytes(),
+            w.files(), w.dataBytes(), (System.nanoTime() - g0) / 1e9);
+        // source volumes (names of equal length, so that both dumps have the same size)
+        String srcS = "bs." + d.key + ".s";
+        String srcO = "bs." + d.key + ".o";
+        vosOk(Duration.ofMinutes(30), "restore", "-server", addr("fs1"), "-partition", "a", "-name", srcS,
+            "-file", dump.toString(), "-noauth");
+        vosOk(Duration.ofMinutes(30), "restore", "-server", addr("j1"), "-partition", "a", "-name", srcO,
+            "-file", dump.toString(), "-noauth");
+        String idS = volumeId(srcS);
+        String idO = volumeId(srcO);
+        for (int rep = 1; rep <= reps; rep++) {
+            if (ops.contains("shadow")) {
+                shadow(d, rep, "stock->stock", srcS, idS, "fs1", "fs2");
+                shadow(d, rep, "stock->ours", srcS, idS, "fs1", "j1");
+                shadow(d, rep, "ours->stock", srcO, idO, "j1", "fs2");
+                shadow(d, rep, "ours->ours", srcO, idO, "j1", "j2");
+            }
+            if (ops.contains("dump")) {
+                dump(d, rep, "stock", srcS, "fs1");
+                dump(d, rep, "ours", srcO, "j1");
+            }
+            if (ops.contains("restore")) {
+                restore(d, rep, "stock", dump, "fs1");
+                restore(d, rep, "ours", dump, "j1");
+            }
+        }
+        vosOk(Duration.ofMinutes(10), "remove", "-server", addr("fs1"), "-partition", "a", "-id", srcS, "-noauth");
+        vosOk(Duration.ofMinutes(10), "remove", "-server", addr("j1"), "-partition", "a", "-id", srcO, "-noauth");
+        Files.delete(dump);
+    }
+
+    private void shadow(DataSet d, int rep, String pair, String src, String id, String from, String to)
+            throws IOException {
+        Sample s = timed(servers.get(from), servers.get(to), "shadow", "-id", src, "-fromserver", addr(from),
+            "-frompartition", "a", "-toserver", addr(to), "-topartition", "a", "-noauth");
+        record(d, "shadow " + pair, rep, s);
+        vosOk(Duration.ofMinutes(10), "zap", "-server", addr(to), "-partition", "a", "-id", id, "-noauth");
+    }
+
+    private void dump(DataSet d, int rep, String who, String src, String server) throws IOException {
+        Server sv = servers.get(server);
+        Path out = work.resolve("out.dump");
+        // to a file: `vos dump -file /dev/null` is refused (realcell notes G11)
+        Sample s = timed(sv, null, "dump", "-id", src, "-server", addr(server), "-partition", "a", "-file",
+            out.toString(), "-noauth");
+        Files.deleteIfExists(out);
+        record(d, "dump " + who, rep, s);
+    }
+
+    private void restore(DataSet d, int rep, String who, Path dump, String server) throws IOException {
+        Server sv = servers.get(server);
+        String name = "br." + d.key + "." + rep;
+        Sample s = timed(null, sv, "restore", "-server", addr(server), "-partition", "a", "-name", name, "-file",
+            dump.toString(), "-noauth");
+        record(d, "restore " + who, rep, s);
+        vosOk(Duration.ofMinutes(10), "remove", "-server", addr(server), "-partition", "a", "-id", name, "-noauth");
+    }
+
+    private Sample timed(Server sender, Server receiver, String... vosArgs) throws IOException {
+        double s0 = sender != null ? ProcStat.cpuSeconds(sender.pid) : 0;
+        double r0 = receiver != null ? ProcStat.cpuSeconds(receiver.pid) : 0;
+        long t0 = System.nanoTime();
+        vosOk(Duration.ofMinutes(60), vosArgs);
+        double wall = (System.nanoTime() - t0) / 1e9;
+        double s1 = sender != null ? ProcStat.cpuSeconds(sender.pid) : Double.NaN;
+        double r1 = receiver != null ? ProcStat.cpuSeconds(receiver.pid) : Double.NaN;
+        return new Sample(wall, s1 - s0, r1 - r0);
+    }
+
+    private void record(DataSet d, String what, int rep, Sample s) {
+        results.computeIfAbsent(d.key + "|" + what, k -> new ArrayList<>()).add(s);
+        note("%-6s %-20s run %d: %7.2f s  %7.1f MiB/s  sender %6.2f CPU-s  receiver %6.2f CPU-s", d.key, what, rep,
+            s.wall, d.mib() / s.wall, s.senderCpu, s.receiverCpu);
+    }
+
+    private String addr(String server) {
+        return servers.get(server).address;
+    }
+
+    private ExecResult vosOk(Duration timeout, String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add("vos");
+        cmd.addAll(Arrays.asList(args));
+        ExecResult r = cell.run(timeout, RealCell.CLIENT, cmd.toArray(String[]::new));
+        if (!r.ok()) {
+            throw new IllegalStateException("vos " + String.join(" ", args) + " failed: " + r);
+        }
+        return r;
+    }
+
+    private String volumeId(String name) {
+        ExecResult r = vosOk(Duration.ofMinutes(1), "listvldb", "-name", name, "-noauth");
+        Matcher m = Pattern.compile("RWrite:\\s*(\\d+)").matcher(r.stdout());
+        if (!m.find()) {
+            throw new IllegalStateException("no RW id for " + name + " in: " + r.stdout());
+        }
+        return m.group(1);
+    }
+
+    private void note(String fmt, Object... args) {
+        String line = String.format(Locale.ROOT, fmt, args);
+        System.out.println(line);
+        System.out.flush();
+        log.append(line).append('\n');
+    }
+
+    // ------------------------------------------------------------------ report
+
+    private static double medianOf(List<Double> v) {
+        List<Double> s = new ArrayList<>(v);
+        s.sort(null);
+        int n = s.size();
+        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    }
+
+    private Sample median(List<Sample> v) {
+        return new Sample(medianOf(v.stream().map(Sample::wall).toList()),
+            medianOf(v.stream().map(Sample::senderCpu).toList()), medianOf(v.stream().map(Sample::receiverCpu).toList()));
+    }
+
+    private static String cpu(double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    private static String perMiB(double v, double mib) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.4f", v / mib);
+    }
+
+    private void report(Map<String, DataSet> all, List<String> sets, List<String> ops, String load0, String load1,
+                        Duration total) {
+        StringBuilder t = new StringBuilder();
+        t.append(String.format(Locale.ROOT, "%nvolume benchmark: median of %d, loadavg at start %s, at end %s, "
+            + "total %d s%n", reps, load0, load1, total.toSeconds()));
+        t.append("| data set | operation | wall s | MiB/s | files/s | sender CPU s | receiver CPU s "
+            + "| sender CPU s/MiB | receiver CPU s/MiB |\n");
+        t.append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Map.Entry<String, List<Sample>> e : results.entrySet()) {
+            String[] k = e.getKey().split("\\|");
+            DataSet d = all.get(k[0]);
+            Sample m = median(e.getValue());
+            t.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.1f | %.0f | %s | %s | %s | %s |%n", d.label,
+                k[1], m.wall, d.mib() / m.wall, d.files / m.wall, cpu(m.senderCpu), cpu(m.receiverCpu),
+                perMiB(m.senderCpu, d.mib()), perMiB(m.receiverCpu, d.mib())));
+        }
+        if (ops.contains("shadow")) {
+            t.append("\ntargets (issue 4): stock->ours >= 1.5x stock->stock throughput at <= 0.5x the receiver's "
+                + "CPU/MiB; ours->ours >= 4x stock->stock\n");
+            for (String s : sets) {
+                Sample ss = median(results.get(s + "|shadow stock->stock"));
+                Sample so = median(results.get(s + "|shadow stock->ours"));
+                Sample oo = median(results.get(s + "|shadow ours->ours"));
+                t.append(String.format(Locale.ROOT, "%-6s stock->ours: %.2fx throughput, %.2fx receiver CPU/MiB;  "
+                    + "ours->ours: %.2fx throughput%n", s, ss.wall / so.wall, so.receiverCpu / ss.receiverCpu,
+                    ss.wall / oo.wall));
+            }
+        }
+        System.out.print(t);
+        try {
+            Files.writeString(Path.of(System.getProperty("afsdr.bench.out", "/dev/null")), log + t.toString());
+        } catch (IOException e) {
+            System.err.println("cannot write the report file: " + e);
+        }
+    }
+}
