@@ -43,6 +43,9 @@ final class Wire {
     final List<RxCallState> dispatched = new ArrayList<>();
     final List<ByteBuf> created = new ArrayList<>();
     Predicate<Sent> drop = s -> false;
+    /** Datagrams it matches are held back (late, not lost) until {@link #releaseHeld()}. */
+    Predicate<Sent> hold = s -> false;
+    private final ArrayDeque<Object[]> held = new ArrayDeque<>();
     private final ArrayDeque<Object[]> queue = new ArrayDeque<>();
 
     Wire(RxConfig config) {
@@ -85,6 +88,10 @@ final class Wire {
                 datagram.release();
                 return;
             }
+            if (hold.test(first)) {
+                held.add(new Object[] {fromClient, datagram});
+                return;
+            }
             queue.add(new Object[] {fromClient, datagram});
         }
 
@@ -95,6 +102,12 @@ final class Wire {
 
         @Override
         public void wake(RxCallState call) {}
+    }
+
+    /** Puts the held datagrams, in their order, back on the wire (delivered by the next {@link #deliver()}). */
+    void releaseHeld() {
+        queue.addAll(held);
+        held.clear();
     }
 
     /** Delivers queued datagrams (and what they provoke) until the wire is quiet. */
