@@ -58,6 +58,8 @@ public final class RxEndpoint implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(RxEndpoint.class.getName());
     /** Datagrams received per recvmmsg call. */
     private static final int RECV_BATCH = 16;
+    /** Receive buffer with UDP GRO: the largest coalesced datagram the kernel hands up (64 KiB). */
+    private static final int GRO_BUFFER = 65536;
     /** Timer resolution: the engine's deadlines are checked this often. */
     private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
@@ -99,7 +101,12 @@ public final class RxEndpoint implements AutoCloseable {
                 .option(ChannelOption.SO_SNDBUF, b.socketBufferBytes)
                 .option(ChannelOption.SO_REUSEADDR, false);
         int datagram = RxConstants.RX_MAX_PACKET_SIZE;
-        if (epoll && b.batchedReceive) {
+        if (epoll && b.receiveOffload) {
+            // UDP GRO: a burst the peer sent with segmentation offload (on loopback) arrives as
+            // one buffer, read with one recvmsg; Netty cuts it back into datagrams
+            bs.option(EpollChannelOption.UDP_GRO, true)
+                    .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(GRO_BUFFER));
+        } else if (epoll && b.batchedReceive) {
             bs.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, datagram)
                     .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(datagram * RECV_BATCH));
         } else {
@@ -354,6 +361,7 @@ public final class RxEndpoint implements AutoCloseable {
         private int socketBufferBytes = 4 << 20;
         private Supplier<ChannelHandler> inboundFilter;
         private boolean batchedReceive = Boolean.parseBoolean(System.getProperty("afsdr.rx.recvmmsg", "true"));
+        private boolean receiveOffload = Boolean.parseBoolean(System.getProperty("afsdr.rx.gro", "false"));
         private boolean segmentationOffload = Boolean.parseBoolean(System.getProperty("afsdr.rx.gso", "true"));
         private RxConfig base = RxConfig.defaults();
 
@@ -414,6 +422,15 @@ public final class RxEndpoint implements AutoCloseable {
          */
         public Builder segmentationOffload(boolean on) {
             this.segmentationOffload = on;
+            return this;
+        }
+
+        /**
+         * With epoll: receive with UDP generic receive offload (default off; system property
+         * {@code afsdr.rx.gro}).
+         */
+        public Builder receiveOffload(boolean on) {
+            this.receiveOffload = on;
             return this;
         }
 
