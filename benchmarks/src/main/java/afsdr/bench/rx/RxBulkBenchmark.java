@@ -79,10 +79,20 @@ public final class RxBulkBenchmark {
             double mbps = moved / (wall / 1e9) / 1e6;
             double cpuPerGiB = cpu / 1e9 / (moved / (double) (1L << 30));
             double gib = moved / (double) (1L << 30);
-            System.out.printf("%-8s jumbo=%-5b %d bytes: %.1f MB/s, %.2f CPU-s/GiB (both ends; user %.2f, system %.2f), resends %d of %d, transport %s%n",
+            System.out.printf("%-8s jumbo=%-5b %d bytes: %.1f MB/s, %.2f CPU-s/GiB (both ends; user %.2f, system %.2f), resends %d of %d, transport %s, loadavg %s%n",
                     dir, jumbo, moved, mbps, cpuPerGiB, (ut1[0] - ut0[0]) / 100.0 / gib, (ut1[1] - ut0[1]) / 100.0 / gib, server.stats().dataPacketsReSent + client.stats().dataPacketsReSent,
-                    server.stats().dataPacketsSent + client.stats().dataPacketsSent, server.isEpoll() ? "epoll" : "nio");
+                    server.stats().dataPacketsSent + client.stats().dataPacketsSent, server.isEpoll() ? "epoll" : "nio",
+                    loadAverage());
             conn.close();
+        }
+    }
+
+    /** The 1-minute load average: on a shared machine a figure means little without it. */
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (java.io.IOException e) {
+            return "?";
         }
     }
 
