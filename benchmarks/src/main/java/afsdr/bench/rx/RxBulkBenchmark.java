@@ -69,6 +69,7 @@ public final class RxBulkBenchmark {
             RxClientConnection conn = client.connect(server.localAddress(), SERVICE, RxNullSecurity.INSTANCE);
             // warm-up call so class loading and JIT of the small paths are not measured
             oneCall(conn, dir, 16 << 20);
+            java.util.Map<String, Long> threads0 = threadCpu();
             long[] ut0 = userSystemTicks();
             long cpu0 = processCpuNanos();
             long t0 = System.nanoTime();
@@ -83,8 +84,33 @@ public final class RxBulkBenchmark {
                     dir, jumbo, moved, mbps, cpuPerGiB, (ut1[0] - ut0[0]) / 100.0 / gib, (ut1[1] - ut0[1]) / 100.0 / gib, server.stats().dataPacketsReSent + client.stats().dataPacketsReSent,
                     server.stats().dataPacketsSent + client.stats().dataPacketsSent, server.isEpoll() ? "epoll" : "nio",
                     loadAverage());
+            java.util.Map<String, Long> threads1 = threadCpu();
+            StringBuilder split = new StringBuilder("         CPU-s/GiB by thread:");
+            threads1.entrySet().stream()
+                    .map(e -> java.util.Map.entry(e.getKey(), e.getValue() - threads0.getOrDefault(e.getKey(), 0L)))
+                    .filter(e -> e.getValue() > 10_000_000L)
+                    .sorted((x, y) -> Long.compare(y.getValue(), x.getValue()))
+                    .forEach(e -> split.append(String.format(" %s%s %.2f;", e.getKey(),
+                            e.getKey().endsWith("-" + server.localAddress().getPort()) ? "(server)" : "",
+                            e.getValue() / 1e9 / gib)));
+            System.out.println(split);
             conn.close();
         }
+    }
+
+    /** CPU time of every live thread, by name (name collisions are summed). */
+    static java.util.Map<String, Long> threadCpu() {
+        java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        java.util.Map<String, Long> m = new java.util.HashMap<>();
+        for (long id : mx.getAllThreadIds()) {
+            java.lang.management.ThreadInfo ti = mx.getThreadInfo(id);
+            long t = mx.getThreadCpuTime(id);
+            if (ti != null && t > 0) {
+                m.merge(ti.getThreadName().replaceAll("-\\d+$", "").startsWith("rx-worker") ? "rx-worker" : ti.getThreadName(),
+                        t, Long::sum);
+            }
+        }
+        return m;
     }
 
     /** The 1-minute load average: on a shared machine a figure means little without it. */

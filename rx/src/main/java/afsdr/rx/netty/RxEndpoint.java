@@ -131,6 +131,12 @@ public final class RxEndpoint implements AutoCloseable {
             throw e;
         }
         output.bind(channel);
+        if (b.port == 0) {
+            // name the loop after the port the kernel picked, so thread dumps and profiles tell
+            // two endpoints of one process apart
+            int port = ((InetSocketAddress) channel.localAddress()).getPort();
+            loop.execute(() -> Thread.currentThread().setName("rx-loop-" + port));
+        }
         output.enableSegmentationOffload(epoll && b.segmentationOffload
                 && io.netty.channel.epoll.SegmentedDatagramPacket.isSupported());
         this.ticker = loop.scheduleAtFixedRate(this::tick, TICK_NANOS, TICK_NANOS, TimeUnit.NANOSECONDS);
