@@ -19,6 +19,8 @@ import java.net.InetSocketAddress;
  * then goes to the socket as is), and from the received datagram into the application's array.
  */
 final class NettyRxCall implements RxCall {
+    /** Most bytes copied to the reader per hold of the call's lock. */
+    private static final int READ_SLICE = 32 * 1024;
     private final RxEndpoint endpoint;
     final RxCallState st;
     private final Info info;
@@ -218,7 +220,7 @@ final class NettyRxCall implements RxCall {
         int n;
         synchronized (st) {
             while (true) {
-                n = st.readAvailable(b, off, len, System.nanoTime());
+                n = st.readAvailable(b, off, Math.min(len, READ_SLICE), System.nanoTime());
                 if (n > 0) {
                     break;
                 }
@@ -236,6 +238,20 @@ final class NettyRxCall implements RxCall {
                 awaitChange();
             }
             ack = st.takeAckDue();
+        }
+        // the rest in slices, each under the lock on its own: the event loop needs this lock for
+        // every packet of the call, and a reader preempted in the middle of one long copy would
+        // hold it up for a whole time slice
+        while (n > 0 && n < len) {
+            int m;
+            synchronized (st) {
+                m = st.readAvailable(b, off + n, Math.min(len - n, READ_SLICE), System.nanoTime());
+                ack |= st.takeAckDue();
+            }
+            if (m <= 0) {
+                break;
+            }
+            n += m;
         }
         if (ack) {
             endpoint.requestAck(st);

@@ -33,9 +33,19 @@ import io.netty.buffer.CompositeByteBuf;
  */
 public final class RxCallState {
     static final long NEVER = Long.MAX_VALUE;
-    /** Smallest congestion window after a fast-retransmit loss event (an RTO still drops to 1). */
-    static final int LOSS_FLOOR = 16;
+    /**
+     * Smallest congestion window after a fast-retransmit loss event, and the slow-start threshold
+     * an RTO leaves at least (the window itself restarts at 4): the window a stock peer runs with
+     * (RX_STOCK_MAX_WINDOW). On the paths Rx serves (loopback, LAN, a DR link) most isolated
+     * losses are noise, not a queue overflowing; with a floor of 16, 5 % random loss held a 1 ms
+     * path at 16 packets per RTT (22 MB/s in the simulation of RxLossRecoveryTest), with 32 it
+     * doubles. A real overload loses whole bursts, and the timeout that follows still restarts
+     * the window small.
+     */
+    static final int LOSS_FLOOR = RX_STOCK_MAX_WINDOW;
     private static final int SERIAL_RING = 1024;
+    /** Within one read batch, an immediate ack goes out at least every this many DATA packets. */
+    static final int ACK_BATCH_SPLIT = 8;
 
     final RxConnection conn;
     final int channel;
@@ -70,6 +80,16 @@ public final class RxCallState {
     private int caCount;
     private int recoveryPoint;
     private int rtoBackoff;
+    /**
+     * Spurious-timeout detection (after RFC 3522, Eifel, using Rx serials instead of
+     * timestamps): the newest serial sent before the last RTO and the windows it replaced. An ack
+     * that echoes a serial up to {@code rtoSerial} was provoked by a transmission from before the
+     * timeout, so the flight was only late (a stalled thread or event loop), not lost.
+     */
+    private boolean rtoUndoArmed;
+    private int rtoSerial;
+    private int undoCwind;
+    private int undoSsthresh;
     long rtoDeadline = NEVER;
     /** Tail-loss probe: resend the newest unacked packet if the flight goes silent this long. */
     long probeDeadline = NEVER;
@@ -103,6 +123,8 @@ public final class RxCallState {
     boolean inAckQueue;
     long delayedAckDeadline = NEVER;
     private int unackedArrivals;
+    /** DATA packets (any) that arrived since our last ack went out. */
+    private int arrivalsSinceAck;
     private int hardAcks;
     private int lastReceivedSerial;
 
@@ -357,6 +379,7 @@ public final class RxCallState {
         lastReceiveNanos = now;
         lastDataReceiveNanos = now;
         lastReceivedSerial = h.serial;
+        arrivalsSinceAck++;
         conn.stats.dataPacketsRead++;
         if (error != 0) {
             userData.release();
@@ -447,7 +470,9 @@ public final class RxCallState {
         if (!ackNow) {
             return;
         }
-        if (conn.ackQueue == null) {
+        if (conn.ackQueue == null || arrivalsSinceAck >= ACK_BATCH_SPLIT) {
+            // a long read batch (a whole GSO burst arrives as one) gets an ack every few packets:
+            // one ack per window means one lost ack silences the flight until a timeout
             flushPendingAck(now, out);
         } else if (!inAckQueue) {
             inAckQueue = true;
@@ -520,6 +545,7 @@ public final class RxCallState {
         pendingAckReason = 0;
         pendingAckSerial = 0;
         unackedArrivals = 0;
+        arrivalsSinceAck = 0;
         hardAcks = 0;
         delayedAckDeadline = NEVER;
     }
@@ -611,6 +637,12 @@ public final class RxCallState {
                 }
             }
         }
+        if (rtoUndoArmed && s != 0) {
+            rtoUndoArmed = false;
+            if (rtoSerial - s >= 0 && progress) {
+                undoSpuriousTimeout();
+            }
+        }
         if (ack.trailerWords() >= 3) {
             // twind follows the peer's rwind; it was already clamped in applyAckTrailer
             if (cwind > conn.peer.rwind) {
@@ -650,6 +682,24 @@ public final class RxCallState {
             pump(now, out);
             out.wake(this);
         }
+    }
+
+    /**
+     * The last RTO was spurious: packets it marked lost that have not been sent again since are
+     * back in flight, and the windows and backoff are as before the timeout.
+     */
+    private void undoSpuriousTimeout() {
+        for (int q = tfirst; q < tsent; q++) {
+            SendPacket p = tq[q & tmask];
+            if (p != null && p.lost && rtoSerial - p.lastSerial >= 0) {
+                p.lost = false;
+                inflight++;
+            }
+        }
+        cwind = Math.max(cwind, Math.min(undoCwind, Math.min(conn.peer.rwind, config.maxWindow())));
+        ssthresh = Math.max(ssthresh, undoSsthresh);
+        rtoBackoff = 0;
+        conn.stats.spuriousRtos++;
     }
 
     private boolean isLost(SendPacket p, RxAck ack, int laterAcked, long now) {
@@ -1066,7 +1116,14 @@ public final class RxCallState {
         }
         inflight = 0;
         conn.stats.rtoEvents++;
-        ssthresh = Math.max(2, Math.min(cwind, conn.peer.rwind) / 2);
+        if (!rtoUndoArmed) {
+            // a second timeout in a row keeps the windows of before the first one
+            undoCwind = cwind;
+            undoSsthresh = ssthresh;
+        }
+        rtoUndoArmed = true;
+        rtoSerial = conn.serial();
+        ssthresh = Math.max(Math.min(LOSS_FLOOR, conn.peer.rwind), Math.min(cwind, conn.peer.rwind) / 2);
         cwind = Math.max(1, Math.min(4, conn.peer.rwind));
         caCount = 0;
         recoveryPoint = tsent;

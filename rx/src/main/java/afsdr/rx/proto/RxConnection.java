@@ -42,6 +42,12 @@ public final class RxConnection implements RxSecurityConnection {
     private int serial;
     final int[] callNumber = new int[RX_MAXCALLS];
     final RxCallState[] calls = new RxCallState[RX_MAXCALLS];
+    /**
+     * Client: channels the server recently called busy (a BUSY packet, or a call that timed out
+     * and may still run there), and when (rx_connection's lastBusy); guarded like {@link #calls}.
+     */
+    private final boolean[] busy = new boolean[RX_MAXCALLS];
+    private final long[] busySince = new long[RX_MAXCALLS];
     /** Connection-level error (a connection ABORT either way); 0 while usable. */
     volatile int error;
     private volatile int deadTimeSeconds;
@@ -205,26 +211,59 @@ public final class RxConnection implements RxSecurityConnection {
         if (server || error != 0) {
             return null;
         }
+        // like rx_NewCall: a free channel the server has not called busy, else the free channel
+        // that was busy longest ago (its server thread most likely finished since)
+        int pick = -1;
         for (int ch = 0; ch < RX_MAXCALLS; ch++) {
             RxCallState old = calls[ch];
-            if (old == null || old.finished()) {
-                if (old != null) {
-                    synchronized (old) {
-                        old.release();
+            if (old != null) {
+                synchronized (old) {
+                    if (!old.finished()) {
+                        continue;
+                    }
+                    if (old.error == 0) {
+                        // a call completed here: whatever made the channel busy is over
+                        busy[ch] = false;
+                    } else if (old.error == RX_CALL_TIMEOUT && !busy[ch]) {
+                        // we gave up waiting; the server may still be running that call
+                        busy[ch] = true;
+                        busySince[ch] = now;
                     }
                 }
-                int n = ++callNumber[ch];
-                if (n <= 0) {
-                    // 0 marks connection packets; never wrap into it
-                    n = callNumber[ch] = 1;
-                }
-                RxCallState c = new RxCallState(this, ch, n, true, now);
-                calls[ch] = c;
-                stats.nCallStructs++;
-                return c;
+            }
+            if (!busy[ch]) {
+                pick = ch;
+                break;
+            }
+            if (pick < 0 || busySince[ch] - busySince[pick] < 0) {
+                pick = ch;
             }
         }
-        return null;
+        if (pick < 0) {
+            return null;
+        }
+        int ch = pick;
+        busy[ch] = false;
+        RxCallState old = calls[ch];
+        if (old != null) {
+            synchronized (old) {
+                old.release();
+            }
+        }
+        int n = ++callNumber[ch];
+        if (n <= 0) {
+            // 0 marks connection packets; never wrap into it
+            n = callNumber[ch] = 1;
+        }
+        RxCallState c = new RxCallState(this, ch, n, true, now);
+        calls[ch] = c;
+        stats.nCallStructs++;
+        return c;
+    }
+
+    /** Client: whether the server called {@code channel} busy and no call completed on it since. */
+    public synchronized boolean channelBusy(int channel) {
+        return busy[channel];
     }
 
     /** Whether any channel is free for {@link #newClientCall}. */
@@ -263,6 +302,13 @@ public final class RxConnection implements RxSecurityConnection {
         if (h.callNumber == 0) {
             onConnectionPacket(p, now, out);
             return;
+        }
+        if (!server && h.type == RX_PACKET_TYPE_BUSY) {
+            // noted even when the call number is not (or no longer) ours, as rx does
+            synchronized (this) {
+                busy[h.channel()] = true;
+                busySince[h.channel()] = now;
+            }
         }
         RxCallState call = server ? serverCall(h, now, out) : clientCall(h);
         if (call == null) {

@@ -36,6 +36,9 @@ public final class RxEngine {
     private final Map<Integer, RxConnection> clientConns = new ConcurrentHashMap<>();
     private final List<RxCallState> ackQueue = new ArrayList<>();
     private final RxPacket[] packets = RxPacketDecoder.newPacketArray();
+    /** The connections the last packets went to (event loop only); cleared when they are removed. */
+    private RxConnection lastServerConn;
+    private RxConnection lastClientConn;
 
     /** Gauges the I/O layer fills in for rxdebug. */
     public volatile int idleThreads;
@@ -92,6 +95,9 @@ public final class RxEngine {
 
     /** Forgets a client connection (its calls were ended or failed). */
     public void removeClientConnection(RxConnection c, long now, RxOutput out) {
+        if (lastClientConn == c) {
+            lastClientConn = null;
+        }
         if (clientConns.remove(c.cid, c)) {
             c.destroy(now, out);
         }
@@ -140,9 +146,17 @@ public final class RxEngine {
     }
 
     private RxConnection findServerConnection(RxHeader h, InetSocketAddress from, long now, RxOutput out) {
+        RxConnection last = lastServerConn;
+        if (last != null && last.epoch == h.epoch && last.cid == (h.cid & RX_CIDMASK)
+                && ((h.epoch & RX_EPOCH_ONLY_FLAG) != 0 || from.equals(last.peerAddress))) {
+            // a bulk call brings thousands of packets of one connection in a row: skip the key
+            // object and the hash lookup
+            return last;
+        }
         ConnKey key = new ConnKey(h.epoch, h.cid & RX_CIDMASK, (h.epoch & RX_EPOCH_ONLY_FLAG) != 0 ? null : from);
         RxConnection c = serverConns.get(key);
         if (c != null) {
+            lastServerConn = c;
             return c;
         }
         Map<Integer, ServerSecurity> svc = services.get(h.serviceId);
@@ -165,11 +179,16 @@ public final class RxEngine {
         c.ackQueue = ackQueue;
         serverConns.put(key, c);
         stats.nServerConns++;
+        lastServerConn = c;
         return c;
     }
 
     private RxConnection findClientConnection(RxHeader h, RxOutput out) {
-        RxConnection c = clientConns.get(h.cid & RX_CIDMASK);
+        RxConnection c = lastClientConn;
+        if (c == null || c.cid != (h.cid & RX_CIDMASK)) {
+            c = clientConns.get(h.cid & RX_CIDMASK);
+            lastClientConn = c;
+        }
         if (c == null || c.epoch != h.epoch || c.serviceId != h.serviceId) {
             out.dropped(h, "no client connection with this epoch/cid");
             return null;
@@ -207,6 +226,9 @@ public final class RxEngine {
             next = Math.min(next, c.onTimer(now, out));
             if (now - c.lastActivityNanos > idleLimit && c.idle()) {
                 it.remove();
+                if (lastServerConn == c) {
+                    lastServerConn = null;
+                }
                 c.destroy(now, out);
             }
         }
@@ -226,6 +248,8 @@ public final class RxEngine {
         }
         serverConns.clear();
         clientConns.clear();
+        lastServerConn = null;
+        lastClientConn = null;
     }
 
     public int serverConnectionCount() {

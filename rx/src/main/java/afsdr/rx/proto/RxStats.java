@@ -37,6 +37,8 @@ public final class RxStats {
     public int rtoEvents;
     /** Fast-retransmit loss events that reduced a congestion window. */
     public int lossEvents;
+    /** Retransmission timeouts found spurious afterwards (an ack echoed a serial sent before them) and undone. */
+    public int spuriousRtos;
     public final AtomicInteger callsExecuted = new AtomicInteger();
 
     void countRead(int type) {

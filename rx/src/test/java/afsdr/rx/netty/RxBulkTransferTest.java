@@ -56,6 +56,11 @@ class RxBulkTransferTest {
                 TimeUnit.MILLISECONDS.toNanos(200));
     }
 
+    /** The sender's RTT samples: min/mean/max in microseconds. */
+    static String rtt(afsdr.rx.proto.RxStats s) {
+        return s.nRttSamples == 0 ? "none" : s.minRttMicros + "/" + s.totalRttMicros / s.nRttSamples + "/" + s.maxRttMicros;
+    }
+
     static void serve(RxCall call) throws Exception {
         DataInputStream in = new DataInputStream(call.input());
         int op = in.readInt();
@@ -164,10 +169,12 @@ class RxBulkTransferTest {
             }
             double secs = (System.nanoTime() - t0) / 1e9;
             System.out.printf("%s: %.1f MB/s (%.2f s); server-side injector %s; client-side injector %s; "
-                            + "resends %d/%d, RTO events %d, loss events %d%n", context, size / secs / 1e6, secs, serverLoss,
+                            + "resends %d/%d, RTO events %d (%d undone as spurious), loss events %d; RTT µs %s%n", context, size / secs / 1e6, secs, serverLoss,
                     clientLoss, server.stats().dataPacketsReSent + client.stats().dataPacketsReSent,
                     server.stats().dataPacketsSent + client.stats().dataPacketsSent,
-                    server.stats().rtoEvents + client.stats().rtoEvents, server.stats().lossEvents + client.stats().lossEvents);
+                    server.stats().rtoEvents + client.stats().rtoEvents,
+                    server.stats().spuriousRtos + client.stats().spuriousRtos, server.stats().lossEvents + client.stats().lossEvents,
+                    rtt(direction.equals("upload") ? client.stats() : server.stats()));
         }
     }
 }

@@ -44,6 +44,9 @@ final class Wire {
     final List<RxCallState> dispatched = new ArrayList<>();
     final List<ByteBuf> created = new ArrayList<>();
     Predicate<Sent> drop = s -> false;
+    /** Datagrams it matches are held back (late, not lost) until {@link #releaseHeld()}. */
+    Predicate<Sent> hold = s -> false;
+    private final ArrayDeque<Object[]> held = new ArrayDeque<>();
     private final ArrayDeque<Object[]> queue = new ArrayDeque<>();
 
     Wire(RxConfig config) {
@@ -86,6 +89,10 @@ final class Wire {
                 datagram.release();
                 return;
             }
+            if (hold.test(first)) {
+                held.add(new Object[] {fromClient, datagram});
+                return;
+            }
             queue.add(new Object[] {fromClient, datagram});
         }
 
@@ -106,6 +113,12 @@ final class Wire {
 
     /** The Unix time {@link Side#wallClockSeconds()} reports at the start of a test. */
     static final long WALL_START = 1_795_593_000L;
+
+    /** Puts the held datagrams, in their order, back on the wire (delivered by the next {@link #deliver()}). */
+    void releaseHeld() {
+        queue.addAll(held);
+        held.clear();
+    }
 
     /** Delivers queued datagrams (and what they provoke) until the wire is quiet. */
     void deliver() {
