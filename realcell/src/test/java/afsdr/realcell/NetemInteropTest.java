@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** Netem against plain UDP sockets on 127.1.0.x (no cell needed). */
@@ -28,6 +29,7 @@ class NetemInteropTest {
              DatagramSocket sender = new DatagramSocket(new InetSocketAddress("127.1.0.9", 0))) {
             List<Integer> got = new ArrayList<>();
             AtomicBoolean sent = new AtomicBoolean();
+            AtomicInteger highest = new AtomicInteger(-1);
             Thread drain = new Thread(() -> {
                 byte[] buf = new byte[16];
                 try {
@@ -42,9 +44,11 @@ class NetemInteropTest {
                             }
                             continue;
                         }
+                        int n = ByteBuffer.wrap(p.getData(), 0, 4).getInt();
                         synchronized (got) {
-                            got.add(ByteBuffer.wrap(p.getData(), 0, 4).getInt());
+                            got.add(n);
                         }
+                        highest.accumulateAndGet(n, Math::max);
                     }
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
@@ -54,8 +58,14 @@ class NetemInteropTest {
             for (int i = 0; i < COUNT; i++) {
                 sender.send(new DatagramPacket(ByteBuffer.allocate(4).putInt(i).array(), 4, to));
                 if (i % 50 == 49) {
-                    // small batches: the receive buffer must never overflow, that would look like loss
-                    Thread.sleep(5);
+                    // Small batches, each drained before the next is sent: an overflowing receive
+                    // buffer (a starved drain thread on a loaded machine) would look like loss. The
+                    // wait ends when one of the batch's last ten packets arrived (all ten lost even
+                    // at 30 % random loss: p < 1e-5) or after two seconds.
+                    long until = System.nanoTime() + 2_000_000_000L;
+                    while (highest.get() < i - 10 && System.nanoTime() < until) {
+                        Thread.sleep(1);
+                    }
                 }
             }
             sent.set(true);
