@@ -117,7 +117,8 @@ final class ShadowStatus {
             }
             ShadowLineage l = e.lineage();
             out.println(String.format("%-10s %-30s %-9s %-15s %-13s %-20s %-20s %s", id, name, p.name(),
-                l.sourceServer(), Integer.toUnsignedString(l.sourceVolumeId()), LineageStore.date(l.sourceCreationDate()),
+                l.sourceServer(), Integer.toUnsignedString(l.sourceVolumeId()),
+                LineageStore.date(l.sourceCreationDate()),
                 LineageStore.date(l.lastUpdate()), LineageStore.date(l.lastApply())));
         }
         return damaged;

@@ -323,7 +323,8 @@ class ShadowRulesTest {
         Files.writeString(part.path().resolve("AlwaysAttach"), "");
         assertEquals(0, ShadowStatus.run(new String[] {"-partition-root", dir.toString()}, ps, ps));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains(line), out.toString(StandardCharsets.UTF_8));
-        assertEquals(1, ShadowStatus.run(new String[] {"-partition-root", dir.toString(), "-forget", "12"}, ps, ps), "no mark for 12");
+        assertEquals(1, ShadowStatus.run(new String[] {"-partition-root", dir.toString(), "-forget", "12"}, ps, ps),
+            "no mark for 12");
         assertEquals(0, ShadowStatus.run(new String[] {"-partition-root", dir.toString(), "-forget",
             Integer.toUnsignedString(T)}, ps, ps));
         assertFalse(Files.exists(LineageStore.path(part, T)));
