@@ -448,6 +448,30 @@ class ShadowRulesTest {
             new java.net.InetSocketAddress("127.0.0.1", port)));
     }
 
+    /**
+     * A long-lived client that lists one volume now and then is not a vos shadow onto its own source:
+     * the self-shadow sign needs the two probes within ShadowIntents.PAIR_WINDOW of each other and
+     * the transaction within GUARD_WINDOW of the second probe.
+     */
+    @Test
+    void slowRepeatedListingsAreNotTakenForASelfShadow() throws Exception {
+        makeSource(S, "src.one", 2, "a");
+        VolserClient tool = vosProcess(41002);
+        tool.listOneVolume(0, S);
+        clock.seconds += ShadowIntents.PAIR_WINDOW + 1;
+        tool.listOneVolume(0, S);
+        tool.endTrans(tool.transCreate(S, 0, VolserConstants.ITBusy));
+        // probes in quick succession, but the transaction comes long after them
+        tool.listOneVolume(0, S);
+        tool.listOneVolume(0, S);
+        clock.seconds += ShadowIntents.GUARD_WINDOW + 1;
+        tool.endTrans(tool.transCreate(S, 0, VolserConstants.ITBusy));
+        // the same pattern within both windows is the vos shadow signature, refused
+        tool.listOneVolume(0, S);
+        tool.listOneVolume(0, S);
+        assertEquals(VolserErrors.VOLSERBADOP, code(() -> tool.transCreate(S, 0, VolserConstants.ITBusy)));
+    }
+
     @Test
     void aShadowOntoItsOwnSourceIsRefusedBeforeAnythingIsDeleted() throws Exception {
         makeSource(S, "src.one", 3, "a");
