@@ -26,6 +26,17 @@ import java.util.Map;
 final class ShadowIntents {
     /** How long a probe or clone is remembered (s): a vos shadow makes its target calls within it. */
     static final int WINDOW = 600;
+    /**
+     * The self-shadow sign needs the two probes close together (s): vos shadow makes them within
+     * milliseconds of each other (source size, then target size), while a long-lived admin tool
+     * that happens to list one volume twice rarely does so this quickly.
+     */
+    static final int PAIR_WINDOW = 10;
+    /**
+     * ... and the guarded call soon after the second probe (s): vos shadow's first TransCreate
+     * follows its probes after only a VLDB lookup.
+     */
+    static final int GUARD_WINDOW = 60;
     /** Bound on each table, so that a flood of listings cannot grow the server's memory. */
     static final int MAX_ENTRIES = 4096;
     /** The name UV_CopyVolume2 gives the temporary clone of the source (shadow and copy). */
@@ -36,6 +47,7 @@ final class ShadowIntents {
 
     private static final class Seen {
         int count;
+        int prev;
         int last;
     }
 
@@ -50,6 +62,7 @@ final class ShadowIntents {
             s = new Seen();
         }
         s.count++;
+        s.prev = s.last;
         s.last = now;
         probes.put(k, s);
         trim(probes);
@@ -59,6 +72,16 @@ final class ShadowIntents {
     synchronized int probes(InetSocketAddress client, int partId, int volumeId, int now) {
         Seen s = probes.get(new Key(client, partId, volumeId));
         return s == null || now - s.last > WINDOW ? 0 : s.count;
+    }
+
+    /**
+     * Whether this vos probed (partition, volume) twice in quick succession, the second time at
+     * most {@link #GUARD_WINDOW} seconds ago: the pattern of vos shadow naming one volume as both
+     * its source and its target.
+     */
+    synchronized boolean probedAsSourceAndTarget(InetSocketAddress client, int partId, int volumeId, int now) {
+        Seen s = probes.get(new Key(client, partId, volumeId));
+        return s != null && s.count >= 2 && s.last - s.prev <= PAIR_WINDOW && now - s.last <= GUARD_WINDOW;
     }
 
     /** Records a clone; only UV_CopyVolume2's temporary clone is of interest. */

@@ -86,8 +86,8 @@ final class ShadowRules {
      * The check before every TransCreate and CreateVolume ({@code iflags} -1): refuses a vos shadow
      * whose target is its own source. Signs, from the same vos process:
      * <ul>
-     * <li>it probed this (partition, volume) twice, once as the source and once as the target
-     * (vos-flows.md §2.1 steps 3/6): then even the first source-side TransCreate (ITBusy, before the
+     * <li>it probed this (partition, volume) twice in quick succession, once as the source and once
+     * as the target (vos-flows.md §2.1 steps 3/6; {@link ShadowIntents#probedAsSourceAndTarget}): then even the first source-side TransCreate (ITBusy, before the
      * clone) is refused, so nothing at all changes — this is the earliest RPC that can tell;</li>
      * <li>it holds a temporary clone of this very volume on this partition and asks for a target
      * transaction (ITOffline) or volume on it: the same shadow seen later, should the probes have
@@ -101,11 +101,11 @@ final class ShadowRules {
         }
         InetSocketAddress c = client(call);
         int now = ctx.now();
-        int probes = intents.probes(c, part.partitionId(), volumeId, now);
+        boolean probedTwice = intents.probedAsSourceAndTarget(c, part.partitionId(), volumeId, now);
         boolean targetCall = iflags == -1 || (iflags & ITOffline) != 0;
         int clone = targetCall ? intents.tempClone(c, part.partitionId(), volumeId, now) : 0;
         boolean cloneHeld = clone != 0 && part.volumeExists(clone);
-        if (!cloneHeld && probes < 2) {
+        if (!cloneHeld && !probedTwice) {
             return;
         }
         String why = cloneHeld ? "it holds temporary clone " + vol(clone) + " of that volume"

@@ -317,6 +317,20 @@ class ShadowRulesTest {
             line);
         assertTrue(volserLog().contains("Shadow volume " + T + " on /vicepa: applied incremental dump"), volserLog());
 
+        // The operator's command, on this partition folder: list, then forget the mark of a promoted shadow.
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream ps = new java.io.PrintStream(out, true, StandardCharsets.UTF_8);
+        Files.writeString(part.path().resolve("AlwaysAttach"), "");
+        assertEquals(0, ShadowStatus.run(new String[] {"-partition-root", dir.toString()}, ps, ps));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains(line), out.toString(StandardCharsets.UTF_8));
+        assertEquals(1, ShadowStatus.run(new String[] {"-partition-root", dir.toString(), "-forget", "12"}, ps, ps),
+            "no mark for 12");
+        assertEquals(0, ShadowStatus.run(new String[] {"-partition-root", dir.toString(), "-forget",
+            Integer.toUnsignedString(T)}, ps, ps));
+        assertFalse(Files.exists(LineageStore.path(part, T)));
+        assertEquals(List.of(), ShadowStatus.lines(List.of(part)));
+        LineageStore.write(part, l2);
+
         // Deleting the shadow removes its mark.
         int dt = c.transCreate(T, 0, VolserConstants.ITOffline);
         c.deleteVolume(dt);
@@ -432,6 +446,30 @@ class ShadowRulesTest {
     VolserClient vosProcess(int port) {
         return new VolserClient(new InProcessConnection(service.dispatcher(), 4, null,
             new java.net.InetSocketAddress("127.0.0.1", port)));
+    }
+
+    /**
+     * A long-lived client that lists one volume now and then is not a vos shadow onto its own source:
+     * the self-shadow sign needs the two probes within ShadowIntents.PAIR_WINDOW of each other and
+     * the transaction within GUARD_WINDOW of the second probe.
+     */
+    @Test
+    void slowRepeatedListingsAreNotTakenForASelfShadow() throws Exception {
+        makeSource(S, "src.one", 2, "a");
+        VolserClient tool = vosProcess(41002);
+        tool.listOneVolume(0, S);
+        clock.seconds += ShadowIntents.PAIR_WINDOW + 1;
+        tool.listOneVolume(0, S);
+        tool.endTrans(tool.transCreate(S, 0, VolserConstants.ITBusy));
+        // probes in quick succession, but the transaction comes long after them
+        tool.listOneVolume(0, S);
+        tool.listOneVolume(0, S);
+        clock.seconds += ShadowIntents.GUARD_WINDOW + 1;
+        tool.endTrans(tool.transCreate(S, 0, VolserConstants.ITBusy));
+        // the same pattern within both windows is the vos shadow signature, refused
+        tool.listOneVolume(0, S);
+        tool.listOneVolume(0, S);
+        assertEquals(VolserErrors.VOLSERBADOP, code(() -> tool.transCreate(S, 0, VolserConstants.ITBusy)));
     }
 
     @Test
