@@ -25,9 +25,10 @@ import java.util.List;
  * </pre>
  * A mark that cannot be read is listed with its error, a mark whose volume is gone with the name
  * "(no volume)". Exit status 0, or 1 when the partitions cannot be read or a mark is damaged.
+ * {@code -forget <id>} removes a volume's mark instead (see {@link #forget}).
  */
 final class ShadowStatus {
-    static final String USAGE = "Usage: volserver -shadows [-partition-root <dir>]";
+    static final String USAGE = "Usage: volserver -shadows [-partition-root <dir>] [-forget <volume id>]";
     static final String HEADER = String.format("%-10s %-30s %-9s %-15s %-13s %-20s %-20s %s", "volume", "name",
         "partition", "source-server", "source-volume", "source-created", "last-update", "last-apply");
 
@@ -37,9 +38,20 @@ final class ShadowStatus {
     /** {@code args} are the switches after {@code -shadows}. */
     static int run(String[] args, PrintStream out, PrintStream err) {
         Path root = Path.of("/");
+        Long forget = null;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("-partition-root") && i + 1 < args.length) {
                 root = Path.of(args[++i]);
+            } else if (args[i].equals("-forget") && i + 1 < args.length) {
+                try {
+                    forget = Long.parseUnsignedLong(args[++i]);
+                } catch (NumberFormatException e) {
+                    forget = -1L;
+                }
+                if (forget < 1 || forget > 0xFFFFFFFFL) {
+                    err.println("volserver -shadows: -forget needs a volume id, not '" + args[i] + "'");
+                    return 1;
+                }
             } else if (args[i].equals("-help")) {
                 out.println(USAGE);
                 return 0;
@@ -51,6 +63,10 @@ final class ShadowStatus {
         }
         try {
             Posix posix = JnrPosix.get();
+            if (forget != null) {
+                return forget(new PartitionDiscovery(root, Path.of("/proc/mounts")).discover(), posix,
+                    (int) (long) forget, out, err);
+            }
             boolean damaged = false;
             out.println(HEADER);
             for (VicePartition vp : new PartitionDiscovery(root, Path.of("/proc/mounts")).discover()) {
@@ -62,6 +78,30 @@ final class ShadowStatus {
             err.println("volserver -shadows: " + e.getMessage());
             return 1;
         }
+    }
+
+    /**
+     * {@code -forget <id>}: removes the shadow mark of a volume, on every partition that has one,
+     * for a shadow promoted to be the production volume (after which incrementals of another
+     * lineage, e.g. its own dumps under another id, are legitimate). The volume itself is not
+     * touched; removing a mark is one atomic unlink, safe while a server runs.
+     */
+    static int forget(List<VicePartition> parts, Posix posix, int volumeId, PrintStream out, PrintStream err)
+            throws IOException {
+        boolean found = false;
+        for (VicePartition vp : parts) {
+            NameiPartition p = NameiPartition.open(posix, vp);
+            if (LineageStore.remove(p, volumeId)) {
+                out.println("Removed the shadow mark of volume " + Integer.toUnsignedString(volumeId) + " on "
+                    + p.name() + "; it is no longer a shadow");
+                found = true;
+            }
+        }
+        if (!found) {
+            err.println("volserver -shadows: volume " + Integer.toUnsignedString(volumeId) + " has no shadow mark");
+            return 1;
+        }
+        return 0;
     }
 
     /** Prints the shadows of one partition; true if a mark was unreadable. */
@@ -77,7 +117,8 @@ final class ShadowStatus {
             }
             ShadowLineage l = e.lineage();
             out.println(String.format("%-10s %-30s %-9s %-15s %-13s %-20s %-20s %s", id, name, p.name(),
-                l.sourceServer(), Integer.toUnsignedString(l.sourceVolumeId()), LineageStore.date(l.sourceCreationDate()),
+                l.sourceServer(), Integer.toUnsignedString(l.sourceVolumeId()),
+                LineageStore.date(l.sourceCreationDate()),
                 LineageStore.date(l.lastUpdate()), LineageStore.date(l.lastApply())));
         }
         return damaged;

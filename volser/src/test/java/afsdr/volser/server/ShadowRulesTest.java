@@ -317,6 +317,20 @@ class ShadowRulesTest {
             line);
         assertTrue(volserLog().contains("Shadow volume " + T + " on /vicepa: applied incremental dump"), volserLog());
 
+        // The operator's command, on this partition folder: list, then forget the mark of a promoted shadow.
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream ps = new java.io.PrintStream(out, true, StandardCharsets.UTF_8);
+        Files.writeString(part.path().resolve("AlwaysAttach"), "");
+        assertEquals(0, ShadowStatus.run(new String[] {"-partition-root", dir.toString()}, ps, ps));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains(line), out.toString(StandardCharsets.UTF_8));
+        assertEquals(1, ShadowStatus.run(new String[] {"-partition-root", dir.toString(), "-forget", "12"}, ps, ps),
+            "no mark for 12");
+        assertEquals(0, ShadowStatus.run(new String[] {"-partition-root", dir.toString(), "-forget",
+            Integer.toUnsignedString(T)}, ps, ps));
+        assertFalse(Files.exists(LineageStore.path(part, T)));
+        assertEquals(List.of(), ShadowStatus.lines(List.of(part)));
+        LineageStore.write(part, l2);
+
         // Deleting the shadow removes its mark.
         int dt = c.transCreate(T, 0, VolserConstants.ITOffline);
         c.deleteVolume(dt);

@@ -190,7 +190,8 @@ class VolserverShadowInteropTest {
         try (Volume v = partition("/vicepa").openVolume(srcId)) {
             shadow = v.readDiskData();
         }
-        assertEquals(shadow.creationDate(), l.sourceCreationDate(), "the source's creation date (copied by the restore)");
+        assertEquals(shadow.creationDate(), l.sourceCreationDate(),
+            "the source's creation date (copied by the restore)");
         assertEquals(shadow.updateDate(), l.lastUpdate());
 
         ExecResult incr = shadowToOurs("vt.shd.src", true).orFail();
@@ -350,6 +351,7 @@ class VolserverShadowInteropTest {
         }
         assertTrue(lv != null && lv.stdout().matches("(?s).*vt\\.shd\\.src\\s+" + srcId + " RW\\s+\\d+ K On-line.*"),
             String.valueOf(lv));
-        assertTrue(java.util.Arrays.equals(mark, Files.readAllBytes(markFile)), "the stock servers leave the mark alone");
+        assertTrue(java.util.Arrays.equals(mark, Files.readAllBytes(markFile)),
+            "the stock servers leave the mark alone");
     }
 }
