@@ -101,8 +101,21 @@ class VolserverBadInputInteropTest {
             VolserConstants.VOLSERVICE_ID, RxNullSecurity.INSTANCE));
     }
 
-    /** The volume as our server holds it: its list entry (minus access times) and its full dump. */
-    static String state(VolserClient c, int id) throws Exception {
+    /**
+     * The volume as our server holds it: its list entry and its full dump. Read through a socket of
+     * its own each time: the shadow guard takes two ListOneVolume calls for one volume from one
+     * client socket (within 10 minutes) followed by a TransCreate as vos shadowing a volume onto
+     * itself, and refuses that TransCreate.
+     */
+    static String state(VolserClient unused, int id) throws Exception {
+        try (RxEndpoint own = RxEndpoint.builder().bind(InetAddress.getByName("127.1.0.9"), 0).build();
+             VolserClient c = new VolserClient(own.connect(new InetSocketAddress(cell.address(RealCell.J1), 7005),
+                 VolserConstants.VOLSERVICE_ID, RxNullSecurity.INSTANCE))) {
+            return stateVia(c, id);
+        }
+    }
+
+    private static String stateVia(VolserClient c, int id) throws Exception {
         VolintInfo i = c.listOneVolume(1, id).get(0);
         int tid = c.transCreate(id, 1, VolserConstants.ITBusy);
         ByteArrayOutputStream dump = new ByteArrayOutputStream();

@@ -246,6 +246,7 @@ class VolserverDumpInteropTest {
         vos("dump", "-id", "vt.rd.s", "-file", src.toString()).orFail();
         vos("dump", "-id", "1990000013", "-server", j1(), "-partition", "a", "-file", dst.toString()).orFail();
         assertEquals(Files.size(src), Files.size(dst));
+        holdsTheOriginalFiles("shadow stock to ours", "-id", "1990000013", "-server", j1(), "-partition", "a");
     }
 
     @Test
@@ -276,6 +277,27 @@ class VolserverDumpInteropTest {
         vos("dump", "-id", "vt.rd.o", "-file", a.toString()).orFail();
         vos("dump", "-id", "1990000012", "-server", j1(), "-partition", "a", "-file", c.toString()).orFail();
         assertEquals(Files.size(a), Files.size(c));
+        holdsTheOriginalFiles("shadow ours to stock", "-id", "1990000011", "-server", fs1(), "-partition", "a");
+        holdsTheOriginalFiles("shadow within ours", "-id", "1990000012", "-server", j1(), "-partition", "a");
+    }
+
+    private static java.util.Map<String, String> original;
+
+    /**
+     * Stock {@code vos dump} of a transferred volume, unpacked by stock {@code restorevol}, holds
+     * the files of the hand-made volume (read the same way from its first dump).
+     */
+    static void holdsTheOriginalFiles(String what, String... dumpArgs) throws Exception {
+        if (original == null) {
+            original = TransferFixture.unpack(cell, dumpFile, work.resolve("unpacked-original"));
+        }
+        String tag = what.replaceAll("[^a-z0-9]+", "-");
+        Path f = work.resolve("files-" + tag + ".dump");
+        List<String> a = new ArrayList<>(List.of("dump"));
+        a.addAll(List.of(dumpArgs));
+        a.addAll(List.of("-file", f.toString()));
+        vos(a.toArray(String[]::new)).orFail();
+        assertEquals(original, TransferFixture.unpack(cell, f, work.resolve("unpacked-" + tag)), what);
     }
 
     /** The listvol -long record of one volume, dates and times blanked. */
@@ -309,23 +331,25 @@ class VolserverDumpInteropTest {
 
     @Test
     @Order(6)
-    void moveBetweenPartitionsAndBack() {
+    void moveBetweenPartitionsAndBack() throws Exception {
         both("move", "-id", "{V}", "-fromserver", "{S}", "-frompartition", "b", "-toserver", "{S}",
             "-topartition", "a");
         both("examine", "{V}");
         both("move", "-id", "{V}", "-fromserver", "{S}", "-frompartition", "a", "-toserver", "{S}",
             "-topartition", "b");
         both("examine", "{V}");
+        holdsTheOriginalFiles("moved within ours", "-id", "vt.rd.o");
     }
 
     @Test
     @Order(7)
-    void copyToAnotherPartition() {
+    void copyToAnotherPartition() throws Exception {
         both("copy", "-id", "{V}", "-fromserver", "{S}", "-frompartition", "b", "-toname", "{C}", "-toserver", "{S}",
             "-topartition", "a");
         cleanup.add(new String[] {"remove", "-id", "vt.cp.s"});
         cleanup.add(new String[] {"remove", "-id", "vt.cp.o"});
         both("examine", "{C}");
+        holdsTheOriginalFiles("copied within ours", "-id", "vt.cp.o");
     }
 
     /**
@@ -336,7 +360,7 @@ class VolserverDumpInteropTest {
      */
     @Test
     @Order(8)
-    void addsiteAndRelease() {
+    void addsiteAndRelease() throws Exception {
         vos("addsite", "-server", j1(), "-partition", "b", "-id", "vt.rd.o").orFail();
         vos("addsite", "-server", fs1(), "-partition", "a", "-id", "vt.rd.o").orFail();
         ExecResult rel = vos("release", "vt.rd.o", "-verbose").orFail();
@@ -353,6 +377,9 @@ class VolserverDumpInteropTest {
                 .replaceAll("ROnly +\\S+", "ROnly X"),
             block(ls.stdout(), "vt.rd.o.readonly").replace(fs1(), "S").replace("/vicepa", "/P")
                 .replaceAll("ROnly +\\S+", "ROnly X"));
+        holdsTheOriginalFiles("released to ours", "-id", "vt.rd.o.readonly", "-server", j1(), "-partition", "b");
+        holdsTheOriginalFiles("released from ours to stock", "-id", "vt.rd.o.readonly", "-server", fs1(),
+            "-partition", "a");
         vos("remove", "-server", fs1(), "-partition", "a", "-id", "vt.rd.o.readonly").orFail();
         vos("remove", "-server", j1(), "-partition", "b", "-id", "vt.rd.o.readonly").orFail();
     }
