@@ -43,9 +43,16 @@ public final class InProcessConnection implements RxClientConnection {
      * @param securityIdentity what the handler sees as the caller's identity ({@code null} = rxnull)
      */
     public InProcessConnection(RxCallHandler handler, int serviceId, Object securityIdentity) {
+        this(handler, serviceId, securityIdentity, new InetSocketAddress("127.0.0.1", 7000 + serviceId));
+    }
+
+    /**
+     * As {@link #InProcessConnection(RxCallHandler, int, Object)}, with the peer address the handler
+     * sees: tests that play several client processes give each its own port.
+     */
+    public InProcessConnection(RxCallHandler handler, int serviceId, Object securityIdentity, InetSocketAddress peer) {
         this.handler = handler;
-        this.info = new Info(new InetSocketAddress("127.0.0.1", 7000 + serviceId),
-                securityIdentity == null ? 0 : 2, serviceId, securityIdentity);
+        this.info = new Info(peer, securityIdentity == null ? 0 : 2, serviceId, securityIdentity);
     }
 
     @Override

@@ -124,7 +124,29 @@ public final class VolumeRestorer {
      */
     public static Result restore(NameiPartition p, int volumeId, RestoreCookie cookie, boolean incremental,
                                  boolean preserveStats, InputStream in) throws IOException {
-        Prepared pr = prepare(p, volumeId, cookie, preserveStats, in);
+        return restore(p, volumeId, cookie, preserveStats, in, HeaderCheck.NONE);
+    }
+
+    /**
+     * Vets a stream by its headers before anything of it is applied: called once the dump header
+     * and the dumped volume header were read, with the target's current volume info. Throwing
+     * refuses the stream; the target is then exactly as it was (nothing is committed). Used for the
+     * shadow lineage rules, which can only be decided from what the stream says about its source.
+     */
+    @FunctionalInterface
+    public interface HeaderCheck {
+        HeaderCheck NONE = (dumpHeader, dumped, target) -> { };
+
+        void check(DumpHeader dumpHeader, VolumeDiskData dumped, VolumeDiskData target) throws IOException;
+    }
+
+    /**
+     * As {@link #restore(NameiPartition, int, RestoreCookie, boolean, boolean, InputStream)}, with
+     * {@code check} run on the stream's headers before any vnode is applied.
+     */
+    public static Result restore(NameiPartition p, int volumeId, RestoreCookie cookie, boolean preserveStats,
+                                 InputStream in, HeaderCheck check) throws IOException {
+        Prepared pr = prepare(p, volumeId, cookie, preserveStats, in, check);
         commit(p, volumeId, pr.stagingId, pr.finalInfo, pr.applied.touched);
         RestoreJournal.remove(p, volumeId);
         VolumeDiskData old = pr.oldInfo;
@@ -161,6 +183,11 @@ public final class VolumeRestorer {
      */
     static Prepared prepare(NameiPartition p, int volumeId, RestoreCookie cookie, boolean preserveStats,
                             InputStream in) throws IOException {
+        return prepare(p, volumeId, cookie, preserveStats, in, HeaderCheck.NONE);
+    }
+
+    static Prepared prepare(NameiPartition p, int volumeId, RestoreCookie cookie, boolean preserveStats,
+                            InputStream in, HeaderCheck check) throws IOException {
         recoverVolume(p, volumeId);
         VolumeDiskData old;
         int parent;
@@ -173,7 +200,7 @@ public final class VolumeRestorer {
         try {
             Applied applied;
             try (Volume staging = createStaging(p, volumeId, stagingId, parent)) {
-                applied = apply(staging, in);
+                applied = apply(staging, in, dh -> check.check(dh.dumpHeader, dh.volumeHeader, old));
             }
             VolumeDiskData finalInfo = finalVolumeInfo(applied.volumeHeader, old, cookie, preserveStats);
             RestoreJournal.write(p, new RestoreJournal.Entry(RestoreJournal.Phase.COMMIT, volumeId, stagingId,
@@ -313,7 +340,11 @@ public final class VolumeRestorer {
     }
 
     /** Step 3: read the whole stream into the staging volume. */
-    private static Applied apply(Volume s, InputStream in) throws IOException {
+    private interface Vet {
+        void vet(Applied headersRead) throws IOException;
+    }
+
+    private static Applied apply(Volume s, InputStream in, Vet vet) throws IOException {
         Applied a = new Applied();
         Releaser rel = new Releaser(s);
         long[] pending = {0, 0}; // inode and length of data written for the current record
@@ -322,6 +353,7 @@ public final class VolumeRestorer {
             DumpReader r = new DumpReader(in);
             a.dumpHeader = r.readDumpHeader();
             a.volumeHeader = r.readVolumeHeader();
+            vet.vet(a);
             // RestoreVolume's deletion candidates: every slot in use that has a data file
             for (VnodeClass c : VnodeClass.values()) {
                 s.index(c).forEach((vn, rec) -> {

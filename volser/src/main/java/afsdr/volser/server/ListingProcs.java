@@ -203,13 +203,19 @@ final class ListingProcs {
     List<VolintInfo> listOneVolume(RxCall call, VolserOps.PartVolume a) throws Exception {
         ctx.query(call);
         return ctx.logged(call, "ListOneVolume", null, () -> "volume " + vol(a.volid()) + " " + partName(a.partId()),
-            () -> List.of(toInfo(one(a.partId(), a.volid(), "ListOneVolume"), ctx.now())));
+            () -> {
+                ctx.shadows.probed(call, a.partId(), a.volid());
+                return List.of(toInfo(one(a.partId(), a.volid(), "ListOneVolume"), ctx.now()));
+            });
     }
 
     /** XListOneVolume (125). */
     List<VolintXInfo> xListOneVolume(RxCall call, VolserOps.PartVolume a) throws Exception {
         ctx.query(call);
         return ctx.logged(call, "XListOneVolume", null, () -> "volume " + vol(a.volid()) + " " + partName(a.partId()),
-            () -> List.of(toXInfo(one(a.partId(), a.volid(), "XListOneVolume"), ctx.now())));
+            () -> {
+                ctx.shadows.probed(call, a.partId(), a.volid());
+                return List.of(toXInfo(one(a.partId(), a.volid(), "XListOneVolume"), ctx.now()));
+            });
     }
 }

@@ -2,6 +2,9 @@ package afsdr.volser.server;
 
 import afsdr.partition.NameiPartition;
 import afsdr.partition.Volume;
+import afsdr.partition.VolumeDiskData;
+import afsdr.volser.shadow.ShadowLineage;
+import java.net.InetSocketAddress;
 
 /**
  * One volserver transaction (struct volser_trans, volser.md §5): the binding of a (volume,
@@ -40,6 +43,20 @@ final class Transaction {
     NameiPartition partition;
     /** The on-disk inUse byte was set by this transaction and must be cleared on detach. */
     boolean markedInUse;
+
+    // ---- shadow rules (ShadowRules); set at creation, then guarded by synchronized (this)
+    /** Rx peer (address and port) of the caller that created the transaction: one vos process. */
+    InetSocketAddress client;
+    /**
+     * The creating vos asked ListOneVolume for this volume and partition just before: only vos
+     * shadow does that on its target, so restores on this transaction are shadow applies.
+     */
+    boolean shadowIntent;
+    /** Id of the pre-image clone kept while a shadow apply cannot yet be checked in full; 0 = none. */
+    int preimageId;
+    /** The volume info and the lineage mark (null: none) the volume had when the pre-image was taken. */
+    VolumeDiskData preimageInfo;
+    ShadowLineage preimageMark;
 
     Transaction(int tid, int volumeId, int partitionId, int iflags, int now) {
         this.tid = tid;

@@ -109,6 +109,11 @@ final class Transactions {
 
     /** Drops a transaction whose table entry is gone: purges a half-made volume if asked, detaches. */
     void dispose(Transaction t, boolean purgeTemporary) {
+        if (t.preimageId != 0) {
+            synchronized (t) {
+                ctx.shadows.dropPreimage(t);
+            }
+        }
         if (purgeTemporary) {
             synchronized (t) {
                 try {
@@ -198,6 +203,7 @@ final class Transactions {
                     throw new RxCallException(VolserErrors.EINVAL, "TransCreate: iflags 0x" + Integer.toHexString(f)
                         + " name no attach mode");
                 }
+                ctx.shadows.refuseShadowOntoSource(call, "TransCreate", a.volume(), ctx.byId(a.partition()), f);
                 Transaction t = newTrans(a.volume(), a.partition(), f, "TransCreate");
                 try {
                     NameiPartition part = ctx.byId(a.partition());
@@ -206,6 +212,7 @@ final class Transactions {
                     }
                     synchronized (t) {
                         attach(t, part, update);
+                        ctx.shadows.tag(call, t);
                     }
                 } catch (IOException | RuntimeException e) {
                     if (table.end(t)) {

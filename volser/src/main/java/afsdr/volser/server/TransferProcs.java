@@ -82,7 +82,11 @@ final class TransferProcs {
 
     /**
      * Restore (102): the raw dump follows the arguments and is read to its end. The restore is atomic
-     * (VolumeRestorer): a malformed or cut stream leaves the volume as it was.
+     * (VolumeRestorer): a malformed or cut stream leaves the volume as it was. The shadow rules
+     * ({@link ShadowRules}) vet the stream from its headers before anything is applied (a foreign
+     * incremental onto a shadow is refused with VOLSERBADOP) and record the lineage of a shadow apply
+     * once it is committed; a refused second stream of a vos shadow puts the target back from the
+     * pre-image taken for the first.
      */
     Void restore(RxCall call, VolserOps.RestoreArgs a) throws Exception {
         RestoreCookie c = a.cookie();
@@ -97,9 +101,12 @@ final class TransferProcs {
                 // The restorer works on the volume's files itself; our handle is reopened afterwards.
                 t.volume.close();
                 t.volume = null;
+                ShadowRules.Apply shadow = ctx.shadows.begin(t, c, call.connection().peer());
                 try {
-                    VolumeRestorer.restore(t.partition, t.volumeId, c, a.flags() != 0, call.input());
+                    VolumeRestorer.restore(t.partition, t.volumeId, c, true, call.input(), shadow);
+                    ctx.shadows.committed(shadow);
                 } catch (DumpException e) {
+                    ctx.shadows.failed(shadow, e);
                     throw new RxCallException(e.volserCode(), "Restore: " + e.getMessage(), e);
                 } catch (RxCallException e) {
                     throw e;

@@ -32,6 +32,8 @@ final class VolserContext {
     final SuperUserCheck auth;
     final Clock clock;
     final boolean restrictQueries;
+    /** The shadow lineage and safety rules, consulted by several procedure groups. */
+    final ShadowRules shadows;
 
     VolserContext(List<NameiPartition> partitions, Map<Integer, String> devices, VolserLog log, AuditLog audit,
                   SuperUserCheck auth, boolean restrictQueries, Clock clock) {
@@ -42,6 +44,7 @@ final class VolserContext {
         this.auth = auth;
         this.restrictQueries = restrictQueries;
         this.clock = clock;
+        this.shadows = new ShadowRules(this);
     }
 
     int now() {

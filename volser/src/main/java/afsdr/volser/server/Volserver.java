@@ -96,6 +96,7 @@ public final class Volserver implements AutoCloseable {
                     log.log("Partition " + vp.name() + ": completed an interrupted restore of volume "
                         + Integer.toUnsignedString(id));
                 }
+                ShadowRules.removeLeftoverPreimages(np, log);
                 VolserService.putBackAbandoned(np, log);
                 parts.add(np);
                 devices.put(vp.id(), vp.device() == null ? "" : vp.device());
@@ -234,6 +235,10 @@ public final class Volserver implements AutoCloseable {
 
     /** The process body, separated from {@link #main} so tests can check exit codes and messages. */
     static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length > 0 && args[0].equals("-shadows")) {
+            // The operator's status of shadow marks: reads the partitions, starts no server.
+            return ShadowStatus.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
+        }
         VolserverOptions options;
         try {
             options = VolserverOptions.parse(args);

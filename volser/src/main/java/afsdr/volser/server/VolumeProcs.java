@@ -70,6 +70,7 @@ final class VolumeProcs {
                 }
                 boolean withRoot = !(a.parent() == volid && a.type() == RWVOL);
                 int parent = a.parent() == 0 ? volid : a.parent();
+                ctx.shadows.refuseShadowOntoSource(call, "CreateVolume", volid, ctx.byId(a.partition()), -1);
                 Transaction t = tx.newTrans(volid, a.partition(), 0, "CreateVolume");
                 try {
                     NameiPartition part = ctx.byId(a.partition());
@@ -83,6 +84,7 @@ final class VolumeProcs {
                     }
                     synchronized (t) {
                         create(t, part, a.name(), a.type(), parent, withRoot);
+                        ctx.shadows.tag(call, t);
                     }
                 } catch (VolumeExistsException e) {
                     if (table.end(t)) {
@@ -144,6 +146,7 @@ final class VolumeProcs {
                 v.close();
                 t.vflags |= VTDeleted;
                 t.partition.deleteVolume(t.volumeId);
+                ctx.shadows.volumeDeleted(t.partition, t.volumeId);
                 return null;
             });
         });
@@ -164,6 +167,7 @@ final class VolumeProcs {
                     if (part.volumeExists(a.volid())) {
                         part.deleteVolume(a.volid());
                     }
+                    ctx.shadows.volumeDeleted(part, a.volid());
                 } finally {
                     if (table.end(t)) {
                         tx.dispose(t, false);
@@ -210,6 +214,7 @@ final class VolumeProcs {
                 try {
                     synchronized (ct) {
                         doClone(t, ct, a.purgeVol(), a.newType(), a.newName());
+                        ctx.shadows.cloned(call, t.partitionId, t.volumeId, newId, a.newName());
                     }
                 } finally {
                     if (table.end(ct)) {
@@ -406,6 +411,7 @@ final class VolumeProcs {
                             nv.readDiskData();
                         }
                         part.deleteVolume(a.volid());
+                        ctx.shadows.volumeDeleted(part, a.volid());
                     } finally {
                         if (table.end(rt)) {
                             tx.dispose(rt, false);
