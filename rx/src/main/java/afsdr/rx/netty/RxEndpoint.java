@@ -367,7 +367,7 @@ public final class RxEndpoint implements AutoCloseable {
         private int socketBufferBytes = 4 << 20;
         private Supplier<ChannelHandler> inboundFilter;
         private boolean batchedReceive = Boolean.parseBoolean(System.getProperty("afsdr.rx.recvmmsg", "true"));
-        private boolean receiveOffload = Boolean.parseBoolean(System.getProperty("afsdr.rx.gro", "true"));
+        private boolean receiveOffload = Boolean.parseBoolean(System.getProperty("afsdr.rx.gro", "false"));
         private boolean segmentationOffload = Boolean.parseBoolean(System.getProperty("afsdr.rx.gso", "true"));
         private RxConfig base = RxConfig.defaults();
 
@@ -432,10 +432,15 @@ public final class RxEndpoint implements AutoCloseable {
         }
 
         /**
-         * With epoll: receive with UDP generic receive offload (default on; system property
-         * {@code afsdr.rx.gro}): a burst the peer sent with segmentation offload is read with one
-         * system call and without a kernel buffer per datagram. Measured on loopback at load 15:
-         * 20-40 % less CPU per GiB (4.0-5.1 vs 6.6-7.2 CPU-s/GiB upload) and 10-25 % more MB/s.
+         * With epoll: receive with UDP generic receive offload (default off; system property
+         * {@code afsdr.rx.gro}): a burst the peer sent with segmentation offload (a Java peer on
+         * the same host) is read with one system call and without a kernel buffer per datagram.
+         * Measured on loopback, Java to Java at load 15: 20-40 % less CPU per GiB (upload 4.0-5.1
+         * vs 6.6-7.2 CPU-s/GiB) and 10-25 % more MB/s. Off by default because Netty then reads
+         * with recvmsg instead of recvmmsg, so from a peer that sends plain datagrams (stock
+         * OpenAFS) every datagram costs a system call (with GSO off on both sides, 256 MiB
+         * through nftables loss ran at 21-72 MB/s with it and 30-53 without, at load 13: no
+         * measurable gain).
          */
         public Builder receiveOffload(boolean on) {
             this.receiveOffload = on;
