@@ -189,6 +189,20 @@ public final class VnodeIndex implements AutoCloseable {
         posix.ftruncate(fd, vclass.offset(slots));
     }
 
+    /** Bytes of the stamp a new index file holds (magic and version); the rest of record 0 is absent. */
+    static final int STAMP_SIZE = 8;
+
+    /** True when the file is exactly what a new volume's index is: the stamp, no slot at all. */
+    public boolean isStampOnly() throws NativeIoException {
+        return posix.fstat(fd).size() == STAMP_SIZE;
+    }
+
+    /** Cut the file back to its stamp, as a new volume's index is (data files of cut slots are held, see {@link #truncateSlots}). */
+    public void truncateToStamp() throws NativeIoException {
+        truncateSlots(0);
+        posix.ftruncate(fd, STAMP_SIZE);
+    }
+
     public void fdatasync() throws NativeIoException {
         posix.fdatasync(fd);
     }

@@ -20,13 +20,19 @@ final class ProcStat {
 
     /** utime + stime of {@code pid} in seconds. */
     static double cpuSeconds(long pid) throws IOException {
+        double[] us = userSystemSeconds(pid);
+        return us[0] + us[1];
+    }
+
+    /** {utime, stime} of {@code pid} in seconds. */
+    static double[] userSystemSeconds(long pid) throws IOException {
         String s = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
         // the command name (field 2) is in parentheses and may contain spaces: count from the last ')'
         String[] f = s.substring(s.lastIndexOf(')') + 2).trim().split(" ");
         // f[0] is field 3 (state), so field n is f[n - 3]
         long utime = Long.parseLong(f[14 - 3]);
         long stime = Long.parseLong(f[15 - 3]);
-        return (utime + stime) / (double) CLK_TCK;
+        return new double[] {utime / (double) CLK_TCK, stime / (double) CLK_TCK};
     }
 
     private static long clockTicks() {

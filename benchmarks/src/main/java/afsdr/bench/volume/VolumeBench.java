@@ -56,7 +56,7 @@ public final class VolumeBench {
     }
 
     /** One timed command. */
-    record Sample(double wall, double senderCpu, double receiverCpu) {
+    record Sample(double wall, double senderCpu, double receiverCpu, double senderSys, double receiverSys) {
     }
 
     private final RealCell cell;
@@ -247,20 +247,22 @@ public final class VolumeBench {
     }
 
     private Sample timed(Server sender, Server receiver, String... vosArgs) throws IOException {
-        double s0 = sender != null ? ProcStat.cpuSeconds(sender.pid) : 0;
-        double r0 = receiver != null ? ProcStat.cpuSeconds(receiver.pid) : 0;
+        double[] none = {Double.NaN, Double.NaN};
+        double[] s0 = sender != null ? ProcStat.userSystemSeconds(sender.pid) : none;
+        double[] r0 = receiver != null ? ProcStat.userSystemSeconds(receiver.pid) : none;
         long t0 = System.nanoTime();
         vosOk(Duration.ofMinutes(60), vosArgs);
         double wall = (System.nanoTime() - t0) / 1e9;
-        double s1 = sender != null ? ProcStat.cpuSeconds(sender.pid) : Double.NaN;
-        double r1 = receiver != null ? ProcStat.cpuSeconds(receiver.pid) : Double.NaN;
-        return new Sample(wall, s1 - s0, r1 - r0);
+        double[] s1 = sender != null ? ProcStat.userSystemSeconds(sender.pid) : none;
+        double[] r1 = receiver != null ? ProcStat.userSystemSeconds(receiver.pid) : none;
+        return new Sample(wall, s1[0] + s1[1] - s0[0] - s0[1], r1[0] + r1[1] - r0[0] - r0[1], s1[1] - s0[1],
+            r1[1] - r0[1]);
     }
 
     private void record(DataSet d, String what, int rep, Sample s) {
         results.computeIfAbsent(d.key + "|" + what, k -> new ArrayList<>()).add(s);
-        note("%-6s %-20s run %d: %7.2f s  %7.1f MiB/s  sender %6.2f CPU-s  receiver %6.2f CPU-s", d.key, what, rep,
-            s.wall, d.mib() / s.wall, s.senderCpu, s.receiverCpu);
+        note("%-6s %-20s run %d: %7.2f s  %7.1f MiB/s  sender %6.2f CPU-s (%.2f sys)  receiver %6.2f CPU-s (%.2f sys)",
+            d.key, what, rep, s.wall, d.mib() / s.wall, s.senderCpu, s.senderSys, s.receiverCpu, s.receiverSys);
     }
 
     private String addr(String server) {
@@ -305,7 +307,8 @@ public final class VolumeBench {
 
     private Sample median(List<Sample> v) {
         return new Sample(medianOf(v.stream().map(Sample::wall).toList()),
-            medianOf(v.stream().map(Sample::senderCpu).toList()), medianOf(v.stream().map(Sample::receiverCpu).toList()));
+            medianOf(v.stream().map(Sample::senderCpu).toList()), medianOf(v.stream().map(Sample::receiverCpu).toList()),
+            medianOf(v.stream().map(Sample::senderSys).toList()), medianOf(v.stream().map(Sample::receiverSys).toList()));
     }
 
     private static String cpu(double v) {

@@ -22,18 +22,21 @@ import afsdr.partition.VolumeDiskData;
  * Recovery deletes the staging volume.</li>
  * <li>{@link Phase#COMMIT}: the stream was complete and applied to the staging volume; the target
  * must become its copy. The final volume info of the target is part of the record, so recovery
- * can redo the (idempotent) copy without the stream.</li>
+ * can redo the (idempotent) copy without the stream. Staging id 0: the stream was applied to the
+ * target itself (a FRESH restore); only the volume info remains to be written.</li>
+ * <li>{@link Phase#FRESH}: the target had no vnodes and index files of no slots, and the stream is
+ * being applied to it directly; recovery removes every vnode of the target again.</li>
  * </ul>
  * Each state change is a new file written in full, fsync'd, renamed over the old one, and the
  * partition directory fsync'd: the journal is always one complete record or absent.
  *
  * <pre>
- *  0 magic "AFSDRRJ1"  8 phase (1 STAGING, 2 COMMIT)  12 target id  16 staging id
+ *  0 magic "AFSDRRJ1"  8 phase (1 STAGING, 2 COMMIT, 3 FRESH)  12 target id  16 staging id (0: none)
  * 20 VolumeDiskData (552 bytes, COMMIT only; zeros otherwise)
  * </pre>
  */
 final class RestoreJournal {
-    enum Phase { STAGING, COMMIT }
+    enum Phase { STAGING, COMMIT, FRESH }
 
     record Entry(Phase phase, int targetId, int stagingId, VolumeDiskData finalInfo) {
     }
@@ -54,7 +57,7 @@ final class RestoreJournal {
         String fin = path(p, e.targetId());
         String tmp = fin + ".tmp";
         ByteBuffer b = ByteBuffer.allocateDirect(SIZE).order(ByteOrder.LITTLE_ENDIAN);
-        b.putLong(0, MAGIC).putInt(8, e.phase() == Phase.STAGING ? 1 : 2).putInt(12, e.targetId())
+        b.putLong(0, MAGIC).putInt(8, e.phase().ordinal() + 1).putInt(12, e.targetId())
             .putInt(16, e.stagingId());
         if (e.finalInfo() != null) {
             b.put(20, e.finalInfo().encode());
@@ -95,7 +98,7 @@ final class RestoreJournal {
         int phase = b.getInt(8);
         int target = b.getInt(12);
         int staging = b.getInt(16);
-        if (target != targetId || (phase != 1 && phase != 2)) {
+        if (target != targetId || phase < 1 || phase > Phase.values().length) {
             throw new IOException(fin + ": corrupt restore journal (phase " + phase + ", target "
                 + Integer.toUnsignedString(target) + ")");
         }
@@ -105,7 +108,7 @@ final class RestoreJournal {
             b.get(20, raw);
             info = VolumeDiskData.decode(raw, fin, Integer.toUnsignedLong(targetId));
         }
-        return Optional.of(new Entry(phase == 1 ? Phase.STAGING : Phase.COMMIT, target, staging, info));
+        return Optional.of(new Entry(Phase.values()[phase - 1], target, staging, info));
     }
 
     static void remove(NameiPartition p, int targetId) throws IOException {

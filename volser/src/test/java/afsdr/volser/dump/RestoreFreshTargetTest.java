@@ -1,0 +1,116 @@
+package afsdr.volser.dump;
+
+import static afsdr.volser.dump.DumpTestSupport.snapshot;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import afsdr.partition.NameiPartition;
+import afsdr.partition.Volume;
+import afsdr.partition.VolumeDiskData;
+import afsdr.volser.wire.RestoreCookie;
+
+/**
+ * Restores into a new, empty volume (index files holding only their stamps, as CreateVolume makes
+ * them) go to the target directly under a FRESH journal record instead of through a staging copy.
+ * Their guarantee is the staged one: a refused stream or a crash before the COMMIT record leaves
+ * the partition as it was (file for file, index files back to their stamps); after the COMMIT
+ * record recovery completes the restore.
+ */
+class RestoreFreshTargetTest {
+    static final int VID = 536870912;
+    static final RestoreCookie COOKIE = new RestoreCookie("t.fresh", VolumeDiskData.RW, 0, 0);
+
+    @TempDir(factory = DumpTestSupport.RealDisk.class)
+    Path tmp;
+
+    NameiPartition src;
+    NameiPartition dst;
+    byte[] full;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        src = DumpTestSupport.partition(tmp.resolve("src"));
+        dst = DumpTestSupport.partition(tmp.resolve("dst"));
+        try (Volume v = DumpTestSupport.build(src, VID, "t.fresh", 9, 8, 150_000)) {
+            full = VolumeDumpRestoreTest.dump(v, 0, true);
+        }
+        dst.createVolume(VID, VID, d -> d.name("t.fresh").type(VolumeDiskData.RW).blessed(true)).close();
+    }
+
+    private void assertNoJournal() throws IOException {
+        try (Stream<Path> j = Files.list(dst.path())) {
+            assertEquals(List.of(), j.filter(p -> p.getFileName().toString().startsWith(".afsdr")).toList());
+        }
+    }
+
+    @Test
+    void cleanRestoreIntoANewVolumeUsesNoStagingVolumeAndMatchesTheSource() throws IOException {
+        VolumeRestorer.Prepared pr = VolumeRestorer.prepare(dst, VID, COOKIE, true, new ByteArrayInputStream(full));
+        assertEquals(VolumeRestorer.NO_STAGING, pr.stagingId, "a new volume needs no staging copy");
+        assertEquals(List.of(VID), dst.listVolumeIds());
+        assertEquals(List.of(VID), VolumeRestorer.recover(dst), "the COMMIT record completes it");
+        assertNoJournal();
+        try (Volume s = src.openVolume(VID); Volume d = dst.openVolume(VID)) {
+            DumpTestSupport.assertSameVnodes(s, d);
+            assertEquals(pr.finalInfo.encode().length, d.readDiskData().encode().length);
+            assertTrue(Arrays.equals(pr.finalInfo.encode(), d.readDiskData().encode()));
+        }
+        // a second restore onto the now non-empty volume takes the staged path
+        VolumeRestorer.Prepared again = VolumeRestorer.prepare(dst, VID, COOKIE, true,
+            new ByteArrayInputStream(full));
+        assertTrue(again.stagingId != VolumeRestorer.NO_STAGING);
+        VolumeRestorer.recover(dst);
+    }
+
+    @Test
+    void refusedStreamsLeaveTheNewVolumeExactlyAsItWas() throws IOException {
+        Map<String, String> before = snapshot(dst.path());
+        TreeSet<Long> cuts = new TreeSet<>(RestoreAtomicityTest.sectionStarts(full));
+        cuts.add((long) full.length - 1);
+        cuts.add((long) full.length / 2);
+        for (long c : cuts) {
+            byte[] cut = Arrays.copyOf(full, (int) c);
+            // batches of 2 records: cuts land after several batches reached the index
+            IOException e = assertThrows(IOException.class, () -> VolumeRestorer.restore(dst, VID, COOKIE, true,
+                new ByteArrayInputStream(cut), 2), "cut at " + c);
+            assertEquals(DumpException.VOLSERREAD_DUMPERROR, DumpException.codeOf(e, false), "cut at " + c + ": " + e);
+            assertEquals(before, snapshot(dst.path()), "cut at " + c + " (" + e.getMessage() + ")");
+            assertEquals(List.of(VID), dst.listVolumeIds());
+            assertNoJournal();
+        }
+        assertTrue(cuts.size() > 10, "cut points: " + cuts);
+        // and the volume still takes a complete restore
+        VolumeRestorer.restore(dst, VID, COOKIE, true, new ByteArrayInputStream(full));
+        try (Volume s = src.openVolume(VID); Volume d = dst.openVolume(VID)) {
+            DumpTestSupport.assertSameVnodes(s, d);
+        }
+    }
+
+    @Test
+    void crashBeforeTheCommitPointIsRolledBackByRecover() throws IOException {
+        Map<String, String> before = snapshot(dst.path());
+        // the whole stream applied to the target, then a "crash" before the COMMIT record
+        VolumeRestorer.applyFresh(dst, VID, new ByteArrayInputStream(full), 3);
+        assertTrue(!before.equals(snapshot(dst.path())), "the stream was applied in place");
+        assertEquals(RestoreJournal.Phase.FRESH, RestoreJournal.read(dst, VID).orElseThrow().phase());
+        assertEquals(List.of(VID), VolumeRestorer.recover(dst));
+        assertEquals(before, snapshot(dst.path()));
+        assertNoJournal();
+        assertEquals(List.of(), VolumeRestorer.recover(dst), "nothing left to recover");
+    }
+}
