@@ -219,7 +219,7 @@ public final class VolumeRestorer {
             fresh = x.index(VnodeClass.LARGE).isStampOnly() && x.index(VnodeClass.SMALL).isStampOnly();
         }
         if (fresh) {
-            return prepareFresh(p, volumeId, old, cookie, preserveStats, in, batchRecords);
+            return prepareFresh(p, volumeId, old, cookie, preserveStats, in, check, batchRecords);
         }
         int stagingId = pickStagingId(p, volumeId);
         RestoreJournal.write(p, new RestoreJournal.Entry(RestoreJournal.Phase.STAGING, volumeId, stagingId, null));
@@ -249,10 +249,11 @@ public final class VolumeRestorer {
      * about half the link-table and index I/O of a restore into a new volume.
      */
     private static Prepared prepareFresh(NameiPartition p, int volumeId, VolumeDiskData old, RestoreCookie cookie,
-                                         boolean preserveStats, InputStream in, int batchRecords)
-            throws IOException {
+                                         boolean preserveStats, InputStream in, HeaderCheck check,
+                                         int batchRecords) throws IOException {
         try {
-            Applied applied = applyFresh(p, volumeId, in, batchRecords);
+            Applied applied = applyFresh(p, volumeId, in, batchRecords,
+                dh -> check.check(dh.dumpHeader, dh.volumeHeader, old));
             VolumeDiskData finalInfo = finalVolumeInfo(applied.volumeHeader, old, cookie, preserveStats);
             RestoreJournal.write(p, new RestoreJournal.Entry(RestoreJournal.Phase.COMMIT, volumeId, NO_STAGING,
                 finalInfo));
@@ -271,9 +272,14 @@ public final class VolumeRestorer {
 
     /** The FRESH journal record, then the stream applied to the target (package-private: tests stop here). */
     static Applied applyFresh(NameiPartition p, int volumeId, InputStream in, int batchRecords) throws IOException {
+        return applyFresh(p, volumeId, in, batchRecords, headersRead -> { });
+    }
+
+    private static Applied applyFresh(NameiPartition p, int volumeId, InputStream in, int batchRecords, Vet vet)
+            throws IOException {
         RestoreJournal.write(p, new RestoreJournal.Entry(RestoreJournal.Phase.FRESH, volumeId, NO_STAGING, null));
         try (Volume x = p.openVolume(volumeId)) {
-            return apply(x, in, batchRecords);
+            return apply(x, in, batchRecords, vet);
         }
     }
 
