@@ -49,14 +49,19 @@ final class TransferFixture {
     static final int T0 = (int) (System.currentTimeMillis() / 1000) - 3600;
 
     final RealCell cell;
+    /** How vos authenticates: {@code -noauth}, or {@code -localauth} (with {@code -encrypt}) in the auth cell. */
+    final AuthMode mode;
     /** A folder the client node sees at the same path (vos and restorevol write there). */
     final Path work;
     private final Volume source;
     private int files;
 
-    TransferFixture(RealCell cell, String tag, int id) throws IOException {
-        this.cell = cell;
-        this.work = Files.createDirectories(cell.stateDir().resolve("transfer-" + tag));
+    TransferFixture(AuthMode mode, String tag, int id) throws IOException {
+        this.mode = mode;
+        this.cell = mode.cell();
+        // Per mode: the encrypt and clear runs share the auth cell, and each builds its private partition anew.
+        this.work = Files.createDirectories(cell.stateDir().resolve("transfer-" + tag + "-"
+            + mode.name().toLowerCase(java.util.Locale.ROOT)));
         Path pdir = Files.createDirectories(work.resolve("private-part"));
         Files.writeString(pdir.resolve("AlwaysAttach"), "");
         NameiPartition part = NameiPartition.open(JnrPosix.get(), pdir, "/vicepa");
@@ -238,10 +243,9 @@ final class TransferFixture {
 
     // ------------------------------------------------------------------ vos and output
 
+    /** Stock vos with this fixture's credential switches appended. */
     ExecResult vos(String... args) {
-        String[] a = java.util.Arrays.copyOf(args, args.length + 1);
-        a[args.length] = "-noauth";
-        return cell.vos(a);
+        return cell.vos(mode.vos(args));
     }
 
     private static final Pattern DATE = Pattern.compile("[A-Z][a-z]{2} [A-Z][a-z]{2} [ \\d]\\d \\d\\d:\\d\\d:\\d\\d \\d{4}");

@@ -9,7 +9,6 @@ import afsdr.realcell.RealCell;
 import afsdr.rx.netty.RxEndpoint;
 import afsdr.rx.rpc.RpcException;
 import afsdr.rx.rpc.RpcOp;
-import afsdr.rx.security.RxNullSecurity;
 import afsdr.rx.xdr.XdrCodec;
 import afsdr.rx.xdr.XdrWriter;
 import afsdr.volser.client.VolserClient;
@@ -21,7 +20,6 @@ import afsdr.volser.wire.VolserOps;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,6 +32,7 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 
 /**
  * Bad input against our volserver (j1) and, for comparison, the stock volserver of fs1: corrupt
@@ -50,6 +49,7 @@ class VolserverBadInputInteropTest {
     /** Ids of the stock volumes made from corrupt streams, one per case. */
     static final int FLIP_BASE = 1_990_000_600;
 
+    static AuthMode mode;
     static RealCell cell;
     static Volserver ours;
     static TransferFixture fx;
@@ -59,11 +59,13 @@ class VolserverBadInputInteropTest {
     static int stockId;
     static final List<String[]> cleanup = new ArrayList<>();
 
+    /** The mode is this class's (noauth) or the running subclass's {@link InMode}. */
     @BeforeAll
-    static void up() throws Exception {
-        cell = RealCell.shared();
-        ours = OursOnJ1.start(cell, "VolserLog.badinput");
-        fx = new TransferFixture(cell, "badinput", 1_990_000_500);
+    static void up(TestInfo info) throws Exception {
+        mode = AuthMode.of(info.getTestClass());
+        cell = mode.cell();
+        ours = OursOnJ1.start(cell, "VolserLog.badinput", mode.serverArgs.toArray(String[]::new));
+        fx = new TransferFixture(mode, "badinput", 1_990_000_500);
         Path full = fx.fullDump("good.dump");
         good = Files.readAllBytes(full);
         fx.vos("restore", host(RealCell.J1), "b", OURS, "-file", full.toString()).orFail();
@@ -72,7 +74,7 @@ class VolserverBadInputInteropTest {
         cleanup.add(new String[] {"remove", "-id", STOCK});
         oursId = Integer.parseInt(fx.id(OURS));
         stockId = Integer.parseInt(fx.id(STOCK));
-        client = RxEndpoint.builder().bind(InetAddress.getByName("127.1.0.9"), 0).build();
+        client = RxEndpoint.builder().bind(cell.address(RealCell.CLIENT), 0).build();
     }
 
     @AfterAll
@@ -98,7 +100,7 @@ class VolserverBadInputInteropTest {
 
     static VolserClient volser(String node) {
         return new VolserClient(client.connect(new InetSocketAddress(cell.address(node), 7005),
-            VolserConstants.VOLSERVICE_ID, RxNullSecurity.INSTANCE));
+            VolserConstants.VOLSERVICE_ID, mode.clientSecurity(cell)));
     }
 
     /**
@@ -108,9 +110,9 @@ class VolserverBadInputInteropTest {
      * itself, and refuses that TransCreate.
      */
     static String state(VolserClient unused, int id) throws Exception {
-        try (RxEndpoint own = RxEndpoint.builder().bind(InetAddress.getByName("127.1.0.9"), 0).build();
+        try (RxEndpoint own = RxEndpoint.builder().bind(cell.address(RealCell.CLIENT), 0).build();
              VolserClient c = new VolserClient(own.connect(new InetSocketAddress(cell.address(RealCell.J1), 7005),
-                 VolserConstants.VOLSERVICE_ID, RxNullSecurity.INSTANCE))) {
+                 VolserConstants.VOLSERVICE_ID, mode.clientSecurity(cell)))) {
             return stateVia(c, id);
         }
     }

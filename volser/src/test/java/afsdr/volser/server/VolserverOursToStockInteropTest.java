@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
@@ -35,16 +36,19 @@ class VolserverOursToStockInteropTest {
     static final String VAR_OURS = "1990000403";
     static final String VAR_STOCK = "1990000404";
 
+    static AuthMode mode;
     static RealCell cell;
     static Volserver ours;
     static TransferFixture fx;
     static final List<String[]> cleanup = new ArrayList<>();
 
+    /** The mode is this class's (noauth) or the running subclass's {@link InMode}. */
     @BeforeAll
-    static void up() throws Exception {
-        cell = RealCell.shared();
-        ours = OursOnJ1.start(cell, "VolserLog.ours2stock");
-        fx = new TransferFixture(cell, "ours2stock", 1_990_000_400);
+    static void up(TestInfo info) throws Exception {
+        mode = AuthMode.of(info.getTestClass());
+        cell = mode.cell();
+        ours = OursOnJ1.start(cell, "VolserLog.ours2stock", mode.serverArgs.toArray(String[]::new));
+        fx = new TransferFixture(mode, "ours2stock", 1_990_000_400);
         Path full = fx.fullDump("full.dump");
         fx.vos("restore", j1(), "b", SRC_OURS, "-file", full.toString()).orFail();
         cleanup.add(new String[] {"remove", "-id", SRC_OURS});

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
@@ -43,6 +44,7 @@ class VolserverShadowInteropTest {
     /** Id of the hand-made data volume on ours (below the VLDB counter range). */
     static final int DATA_ID = 1_990_000_101;
 
+    static AuthMode mode;
     static RealCell cell;
     static Volserver ours;
     static Path work;
@@ -50,10 +52,12 @@ class VolserverShadowInteropTest {
     /** The id of the stock source "vt.shd.src" (the shadow on ours has the same id: vos's default). */
     static int srcId;
 
+    /** The mode is this class's (noauth) or the running subclass's {@link InMode}. */
     @BeforeAll
-    static void up() throws Exception {
-        cell = RealCell.shared();
-        ours = OursOnJ1.start(cell, "VolserLog.shadow");
+    static void up(TestInfo info) throws Exception {
+        mode = AuthMode.of(info.getTestClass());
+        cell = mode.cell();
+        ours = OursOnJ1.start(cell, "VolserLog.shadow", mode.serverArgs.toArray(String[]::new));
         work = Files.createDirectories(cell.stateDir().resolve("shadowtest"));
         // Data for the stock source: a volume made on our partition b, dumped by stock vos, restored on fs1.
         NameiPartition b = partition("/vicepb");
@@ -93,11 +97,7 @@ class VolserverShadowInteropTest {
     static void down() {
         try {
             for (int i = cleanup.size() - 1; i >= 0; i--) {
-                String[] c = cleanup.get(i);
-                String[] a = new String[c.length + 1];
-                System.arraycopy(c, 0, a, 0, c.length);
-                a[c.length] = "-noauth";
-                cell.vos(a);
+                cell.vos(mode.vos(cleanup.get(i)));
             }
         } finally {
             for (int i = stockOnJ1.size() - 1; i >= 0; i--) {
@@ -114,10 +114,7 @@ class VolserverShadowInteropTest {
     }
 
     static ExecResult vos(String... args) {
-        String[] a = new String[args.length + 1];
-        System.arraycopy(args, 0, a, 0, args.length);
-        a[args.length] = "-noauth";
-        return cell.vos(a);
+        return cell.vos(mode.vos(args));
     }
 
     static String j1() {

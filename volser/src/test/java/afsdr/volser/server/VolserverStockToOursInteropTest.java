@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
@@ -34,16 +35,19 @@ class VolserverStockToOursInteropTest {
     static final String VAR_OURS = "1990000303";
     static final String VAR_STOCK = "1990000304";
 
+    static AuthMode mode;
     static RealCell cell;
     static Volserver ours;
     static TransferFixture fx;
     static final List<String[]> cleanup = new ArrayList<>();
 
+    /** The mode is this class's (noauth) or the running subclass's {@link InMode}. */
     @BeforeAll
-    static void up() throws Exception {
-        cell = RealCell.shared();
-        ours = OursOnJ1.start(cell, "VolserLog.stock2ours");
-        fx = new TransferFixture(cell, "stock2ours", 1_990_000_300);
+    static void up(TestInfo info) throws Exception {
+        mode = AuthMode.of(info.getTestClass());
+        cell = mode.cell();
+        ours = OursOnJ1.start(cell, "VolserLog.stock2ours", mode.serverArgs.toArray(String[]::new));
+        fx = new TransferFixture(mode, "stock2ours", 1_990_000_300);
         Path full = fx.fullDump("full.dump");
         for (String name : List.of(SRC, "vt.so.mv1", "vt.so.mv2")) {
             fx.vos("restore", fs1(), "b", name, "-file", full.toString()).orFail();
