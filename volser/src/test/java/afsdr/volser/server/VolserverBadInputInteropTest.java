@@ -64,6 +64,8 @@ class VolserverBadInputInteropTest {
     static void up(TestInfo info) throws Exception {
         mode = AuthMode.of(info.getTestClass());
         cell = mode.cell();
+        // Static and shared with the subclasses that run this scenario in another mode (and cell).
+        cleanup.clear();
         ours = OursOnJ1.start(cell, "VolserLog.badinput", mode.serverArgs.toArray(String[]::new));
         fx = new TransferFixture(mode, "badinput", 1_990_000_500);
         Path full = fx.fullDump("good.dump");

@@ -47,6 +47,8 @@ class VolserverOursToStockInteropTest {
     static void up(TestInfo info) throws Exception {
         mode = AuthMode.of(info.getTestClass());
         cell = mode.cell();
+        // Static and shared with the subclasses that run this scenario in another mode (and cell).
+        cleanup.clear();
         ours = OursOnJ1.start(cell, "VolserLog.ours2stock", mode.serverArgs.toArray(String[]::new));
         fx = new TransferFixture(mode, "ours2stock", 1_990_000_400);
         Path full = fx.fullDump("full.dump");

@@ -57,6 +57,9 @@ class VolserverShadowInteropTest {
     static void up(TestInfo info) throws Exception {
         mode = AuthMode.of(info.getTestClass());
         cell = mode.cell();
+        // Static and shared with the subclasses that run this scenario in another mode (and cell).
+        cleanup.clear();
+        stockOnJ1.clear();
         ours = OursOnJ1.start(cell, "VolserLog.shadow", mode.serverArgs.toArray(String[]::new));
         work = Files.createDirectories(cell.stateDir().resolve("shadowtest"));
         // Data for the stock source: a volume made on our partition b, dumped by stock vos, restored on fs1.

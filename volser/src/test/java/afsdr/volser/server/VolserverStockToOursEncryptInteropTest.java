@@ -5,8 +5,9 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * {@link VolserverStockToOursInteropTest}'s scenario (stock volserver → ours (shadow variants, copy, move)) in the auth cell,
- * vos with {@code -localauth -encrypt}; the stock volserver's forwarding to our Restore then goes at the rxkad crypt level.
+ * {@link VolserverStockToOursInteropTest}'s scenario (stock volserver → ours: shadow variants, copy,
+ * move) in the auth cell, vos with {@code -localauth -encrypt}; the stock volserver's forwarding to
+ * our Restore then goes at the rxkad crypt level.
  */
 @Interop
 @InMode(AuthMode.ENCRYPT)

@@ -46,6 +46,8 @@ class VolserverStockToOursInteropTest {
     static void up(TestInfo info) throws Exception {
         mode = AuthMode.of(info.getTestClass());
         cell = mode.cell();
+        // Static and shared with the subclasses that run this scenario in another mode (and cell).
+        cleanup.clear();
         ours = OursOnJ1.start(cell, "VolserLog.stock2ours", mode.serverArgs.toArray(String[]::new));
         fx = new TransferFixture(mode, "stock2ours", 1_990_000_300);
         Path full = fx.fullDump("full.dump");

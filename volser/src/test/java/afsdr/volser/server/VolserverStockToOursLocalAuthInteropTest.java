@@ -5,8 +5,9 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * {@link VolserverStockToOursInteropTest}'s scenario (stock volserver → ours (shadow variants, copy, move)) in the auth cell,
- * vos with {@code -localauth}: the stock volserver's forwarding to our Restore at the rxkad clear level.
+ * {@link VolserverStockToOursInteropTest}'s scenario (stock volserver → ours: shadow variants, copy,
+ * move) in the auth cell, vos with {@code -localauth}: the stock volserver's forwarding to our
+ * Restore at the rxkad clear level.
  */
 @Interop
 @InMode(AuthMode.LOCALAUTH)
