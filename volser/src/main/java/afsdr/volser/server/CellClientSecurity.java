@@ -53,6 +53,17 @@ final class CellClientSecurity {
         return localAuth(s2sLevel(s2sCrypt, incoming));
     }
 
+    /**
+     * How a client security class shows in our VolserLog: {@code rxnull}, or {@code rxkad} with its
+     * level. The operator (and the tests) can then see what a Forward really used.
+     */
+    static String describe(ClientSecurity security) {
+        if (security instanceof RxkadClientSecurity k) {
+            return "rxkad " + k.level().name().toLowerCase(java.util.Locale.ROOT);
+        }
+        return security.securityIndex() == 0 ? "rxnull" : "security index " + security.securityIndex();
+    }
+
     /** The security class of a connection to a VL server. */
     ClientSecurity forVlserver() {
         if (Files.exists(noAuthFile)) {

@@ -13,6 +13,7 @@ import afsdr.rx.rxkad.KeyFileExt;
 import afsdr.rx.rxkad.RxkadLevel;
 import afsdr.rx.rxkad.RxkadServerSecurity;
 import afsdr.rx.rxkad.RxkadTicketDecoder;
+import afsdr.rx.security.ClientSecurity;
 import afsdr.rx.security.RxNullSecurity;
 import afsdr.rx.security.ServerSecurity;
 import java.io.IOException;
@@ -141,8 +142,12 @@ public final class Volserver implements AutoCloseable {
             endpoint.addService(VOLSER_SERVICE_ID, security, service.dispatcher());
             CellClientSecurity asClient = new CellClientSecurity(options.configDir, options.localDir, options.s2sCrypt,
                 new SecureRandom());
-            service.connector((peer, incoming) -> endpoint.connect(peer, VOLSER_SERVICE_ID,
-                asClient.forVolserver(incoming)));
+            service.connector((peer, incoming) -> {
+                ClientSecurity sec = asClient.forVolserver(incoming);
+                log.log("Forwarding to " + peer.getAddress().getHostAddress() + ":" + peer.getPort() + " with "
+                    + CellClientSecurity.describe(sec));
+                return endpoint.connect(peer, VOLSER_SERVICE_ID, sec);
+            });
             log.log("Volserver listening on " + endpoint.localAddress().getAddress().getHostAddress()
                 + ":" + endpoint.localAddress().getPort() + " with " + options.threads + " threads");
             ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(r -> {

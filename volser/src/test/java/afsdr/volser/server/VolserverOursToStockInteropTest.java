@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import afsdr.realcell.ExecResult;
 import afsdr.realcell.Interop;
 import afsdr.realcell.RealCell;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -150,6 +151,15 @@ class VolserverOursToStockInteropTest {
         TransferFixture.Content c = fx.content(SH_OURS, fs1(), "a");
         assertTrue(c.files().containsKey("sub/new1.txt") && !c.files().containsKey("small1"), c.files().toString());
         sameTargets("incremental shadow", SH_OURS, SH_STOCK, "vt.os.sh1", "vt.os.sh2");
+        // What our Forward connections used: -s2scrypt inherit under vos -encrypt gives crypt, the
+        // default (never) clear; the log line is written per Forward connection.
+        String whole = Files.readString(cell.logDir(RealCell.J1).resolve("VolserLog.ours2stock"));
+        // this run's part: the clear and -encrypt runs share the auth cell and the log file
+        String log = whole.substring(whole.lastIndexOf("Starting afsdr volserver"));
+        String used = mode == AuthMode.ENCRYPT ? "with rxkad crypt" : "with rxkad clear";
+        String notUsed = mode == AuthMode.ENCRYPT ? "with rxkad clear" : "with rxkad crypt";
+        String to = "Forwarding to " + cell.address(RealCell.FS1).getHostAddress() + ":7005 ";
+        assertTrue(log.contains(to + used) && !log.contains(notUsed), log);
     }
 
     @Test
