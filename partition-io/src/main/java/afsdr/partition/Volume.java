@@ -200,21 +200,28 @@ public final class Volume implements AutoCloseable {
             }
             return ino;
         } catch (IOException | RuntimeException e) {
-            // Nothing refers to the new file yet: remove it first (frees the space, even on ENOSPC),
-            // then give the tag back; if that fails too the count only leaks (salvager fixes it).
-            try {
-                posix.unlink(p);
-            } catch (NativeIoException u) {
-                if (u.errno() != Errno.ENOENT) {
-                    e.addSuppressed(u);
-                }
-            }
-            try {
-                linkTable.adjust(vnodeNumber, tag, -1);
-            } catch (NativeIoException u) {
-                e.addSuppressed(u);
-            }
+            abandonNewFile(p, vnodeNumber, tag, e);
             throw e;
+        }
+    }
+
+    /**
+     * Undoes a data file creation that failed before anything referred to the file: removes it first
+     * (frees the space, even on ENOSPC), then gives the tag back; if that fails too the count only
+     * leaks (the tag reclaim or the salvager takes it back). Failures are added to {@code cause}.
+     */
+    private void abandonNewFile(String path, int vnodeNumber, int tag, Exception cause) {
+        try {
+            posix.unlink(path);
+        } catch (NativeIoException u) {
+            if (u.errno() != Errno.ENOENT) {
+                cause.addSuppressed(u);
+            }
+        }
+        try {
+            linkTable.adjust(vnodeNumber, tag, -1);
+        } catch (NativeIoException u) {
+            cause.addSuppressed(u);
         }
     }
 
@@ -244,18 +251,7 @@ public final class Volume implements AutoCloseable {
             }
             return ino;
         } catch (IOException | RuntimeException e) {
-            try {
-                posix.unlink(p);
-            } catch (NativeIoException u) {
-                if (u.errno() != Errno.ENOENT) {
-                    e.addSuppressed(u);
-                }
-            }
-            try {
-                linkTable.adjust(vnodeNumber, tag, -1);
-            } catch (NativeIoException u) {
-                e.addSuppressed(u);
-            }
+            abandonNewFile(p, vnodeNumber, tag, e);
             throw e;
         }
     }
