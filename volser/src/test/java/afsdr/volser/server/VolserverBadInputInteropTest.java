@@ -108,8 +108,8 @@ class VolserverBadInputInteropTest {
     /**
      * The volume as our server holds it: its list entry and its full dump. Read through a socket of
      * its own each time: the shadow guard takes two ListOneVolume calls for one volume from one
-     * client socket (within 10 minutes) followed by a TransCreate as vos shadowing a volume onto
-     * itself, and refuses that TransCreate.
+     * client address and port (within 10 s of each other) followed by a TransCreate (within 60 s)
+     * as vos shadowing a volume onto itself, and refuses that TransCreate.
      */
     static String state(VolserClient unused, int id) throws Exception {
         try (RxEndpoint own = RxEndpoint.builder().bind(cell.address(RealCell.CLIENT), 0).build();
@@ -120,7 +120,9 @@ class VolserverBadInputInteropTest {
     }
 
     private static String stateVia(VolserClient c, int id) throws Exception {
-        VolintInfo i = c.listOneVolume(1, id).get(0);
+        // The dump before the listing: the guard keys on the client's address and port, and an
+        // ephemeral port the kernel hands out again within seconds would otherwise look like one
+        // client listing the volume twice and then opening a transaction on it.
         int tid = c.transCreate(id, 1, VolserConstants.ITBusy);
         ByteArrayOutputStream dump = new ByteArrayOutputStream();
         try {
@@ -128,6 +130,7 @@ class VolserverBadInputInteropTest {
         } finally {
             c.endTrans(tid);
         }
+        VolintInfo i = c.listOneVolume(1, id).get(0);
         return i + "\n" + TransferFixture.records(dump.toByteArray());
     }
 
