@@ -14,8 +14,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * Packet loss and duplication on {@code lo} of the current (test) network namespace, for loss tests that drive
- * stock binaries against our servers; {@link #close()} removes it.
+ * Packet loss, duplication and reordering on {@code lo} of the current (test) network namespace, done by the
+ * kernel, for tests that drive real sockets (stock binaries or our own Rx) through an imperfect network;
+ * {@link #close()} removes it.
  *
  * <pre>{@code
  * try (Netem loss = Netem.builder().lossEvery(10).onlyHosts(cell.addressString(RealCell.J1))
@@ -25,54 +26,82 @@ import java.util.stream.Collectors;
  * }
  * }</pre>
  *
- * <p>Why nftables and not {@code tc qdisc ... netem}: the kernel of this project's machines is built without
- * sch_netem (and without sch_prio), so {@code tc qdisc add dev lo root netem} fails with "Specified qdisc kind is
- * unknown". nftables (built in) can drop and duplicate packets, but it cannot delay or reorder them, so this
- * class offers no delay or reordering. Its rules:
+ * <p>Why not {@code tc qdisc ... netem}: the kernel of this project's machines is built without sch_netem (and
+ * without sch_prio), so {@code tc qdisc add dev lo root netem} fails with "Specified qdisc kind is unknown".
+ * What is built in, and used here:
  * <ul>
- *   <li>loss is applied in the {@code input} hook: a drop in {@code output} would make the sender's
- *       {@code sendmsg} fail with EPERM, which is not what a lossy network does;</li>
- *   <li>duplication is {@code dup to <daddr> device lo} in {@code prerouting}, so a duplicate may be lost
- *       again in {@code input}, as with netem;</li>
- *   <li>{@code lossEvery(n)} / {@code duplicateEvery(n)} act on every n-th matching packet (one counter per
- *       rule): reproducible for a given packet sequence, which is what a seed would give. The percentages use
- *       the kernel's random generator, which cannot be seeded; tests using them must hold for any outcome
- *       (and can check {@link #dropped()} to be sure loss happened).</li>
+ *   <li>loss: an nftables {@code drop} in the {@code input} hook (a drop in {@code output} would make the
+ *       sender's {@code sendmsg} fail with EPERM, which is not what a lossy network does);</li>
+ *   <li>duplication: nftables {@code dup to <daddr> device lo} in {@code prerouting}, so a duplicate may be
+ *       lost again in {@code input}, as with netem;</li>
+ *   <li>reordering (with a delay for the packets it holds back): an HTB root qdisc on {@code lo} with one
+ *       rate-limited leaf class, the <em>slow lane</em> ({@value #SLOW_LANE_CLASS}, see
+ *       {@link Builder#slowLaneRate}), and an nftables rule in the {@code output} hook that sets
+ *       {@code meta priority} of the chosen packets to that class id: HTB puts a packet whose priority names
+ *       one of its leaf classes straight into that class, no tc filter needed. Every other packet has no
+ *       class and goes through HTB's unshaped direct queue at once, so it overtakes the packets waiting in
+ *       the slow lane. A held-back packet of {@code s} bytes waits at least {@code 8 s / rate} (the lane's
+ *       token bucket has no burst) plus the time to send what is queued ahead of it in the lane. That is a
+ *       queueing delay, not netem's configurable delay distribution: packets not held back are not delayed
+ *       at all, and the lane's rate caps the throughput of a flow at {@code rate / fraction held back}.</li>
+ *   <li>{@code lossEvery(n)} / {@code duplicateEvery(n)} / {@code reorderEvery(n)} act on every n-th
+ *       matching packet (one counter per rule): reproducible for a given packet sequence, which is what a
+ *       seed would give. The percentages use the kernel's random generator ({@code numgen random}), which
+ *       cannot be seeded; tests using them must hold for any outcome (and can check {@link #dropped()},
+ *       {@link #duplicated()}, {@link #reordered()} to be sure the impairment happened).</li>
  * </ul>
  * Only UDP is affected. With {@link Builder#onlyUdpPorts} and/or {@link Builder#onlyHosts}, only packets from
  * or to those endpoints (host and port on the same side) are affected, so a real cell in the same namespace
  * can keep working undisturbed. One {@code Netem} at a time per namespace (it owns the nftables table
- * {@value #TABLE}). It refuses to run outside a private namespace whose only interface is {@code lo}.
+ * {@value #TABLE} and, when reordering, the root qdisc of {@code lo}). It refuses to run outside a private
+ * namespace whose only interface is {@code lo}.
  */
 public final class Netem implements AutoCloseable {
 
     static final String TABLE = "afsdr_netem";
     static final String NFT = "/usr/sbin/nft";
+    static final String TC = "/usr/sbin/tc";
+    /** The HTB leaf class that holds packets back; its id is what {@code meta priority} is set to. */
+    static final String SLOW_LANE_CLASS = "1:20";
+    /** Default rate of the slow lane: a 1444-byte Rx packet waits at least 0.29 ms in it. */
+    static final long DEFAULT_SLOW_LANE_BITS_PER_SECOND = 40_000_000L;
+    /**
+     * Packets HTB may queue, in its direct queue and in the slow lane: far more than the windows in flight in a
+     * test, so that the queues add no loss of their own (lo's own queue length, 1000, would be the default).
+     */
+    static final int QUEUE_LIMIT = 100_000;
     /** Packet mark of duplicated packets ("ND"); other marks are not used in a test namespace. */
     static final String DUPLICATE_MARK = "0x4e44";
     private static final Pattern COUNTER = Pattern.compile("counter packets (\\d+) bytes \\d+ .*comment \"(\\w+)\"");
+    private static final Pattern CLASS_STATS = Pattern.compile(
+            "class htb " + SLOW_LANE_CLASS + " .*?\\n\\s*Sent \\d+ bytes (\\d+) pkt \\(dropped (\\d+),", Pattern.DOTALL);
 
     /** Instances not closed yet; the shutdown hook removes their rules if a test forgot to. */
     private static final Set<Netem> ACTIVE = new LinkedHashSet<>();
     private static boolean hookInstalled;
 
     private final String ruleset;
+    private final boolean qdisc;
     private boolean closed;
 
-    private Netem(String ruleset) {
+    private Netem(String ruleset, boolean qdisc) {
         this.ruleset = ruleset;
+        this.qdisc = qdisc;
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    /** What to impair. At least one of loss or duplication must be set. */
+    /** What to impair. At least one of loss, duplication or reordering must be set. */
     public static final class Builder {
         private int lossEvery;
         private double lossPercent;
         private int duplicateEvery;
         private double duplicatePercent;
+        private int reorderEvery;
+        private double reorderPercent;
+        private long slowLaneBitsPerSecond = DEFAULT_SLOW_LANE_BITS_PER_SECOND;
         private final List<Integer> ports = new ArrayList<>();
         private final List<String> hosts = new ArrayList<>();
 
@@ -109,6 +138,38 @@ public final class Netem implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Holds back every n-th matching packet (n >= 1) in the slow lane, so that the packets sent after it
+         * overtake it. Duplicates made by {@link #duplicateEvery}/{@link #duplicatePercent} are not counted and
+         * never held back (they go out right after their original, wherever it was).
+         */
+        public Builder reorderEvery(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("reorderEvery needs n >= 1, got " + n);
+            }
+            this.reorderEvery = n;
+            return this;
+        }
+
+        /** Holds back matching packets at random with this probability in percent (not seedable). */
+        public Builder reorderPercent(double percent) {
+            this.reorderPercent = checkPercent(percent);
+            return this;
+        }
+
+        /**
+         * Rate of the slow lane in bits per second (default {@value #DEFAULT_SLOW_LANE_BITS_PER_SECOND}): a
+         * held-back packet of s bytes waits at least 8 s / rate, longer when others wait ahead of it. A flow
+         * that has a fraction f of its packets held back cannot go faster than rate / f.
+         */
+        public Builder slowLaneRate(long bitsPerSecond) {
+            if (bitsPerSecond < 8_000 || bitsPerSecond > 100_000_000_000L) {
+                throw new IllegalArgumentException("slow lane rate must be 8 kbit/s .. 100 Gbit/s, got " + bitsPerSecond);
+            }
+            this.slowLaneBitsPerSecond = bitsPerSecond;
+            return this;
+        }
+
         /** Only packets whose source or destination UDP port is one of these. */
         public Builder onlyUdpPorts(int... udpPorts) {
             for (int p : udpPorts) {
@@ -131,13 +192,18 @@ public final class Netem implements AutoCloseable {
             return this;
         }
 
-        /** Installs the rules; they apply to every process in this network namespace until {@link #close()}. */
+        /**
+         * Installs the rules (and the qdisc, when reordering); they apply to every process in this network
+         * namespace until {@link #close()}.
+         */
         public Netem apply() {
-            if (lossEvery > 0 && lossPercent > 0 || duplicateEvery > 0 && duplicatePercent > 0) {
+            if (lossEvery > 0 && lossPercent > 0 || duplicateEvery > 0 && duplicatePercent > 0
+                    || reorderEvery > 0 && reorderPercent > 0) {
                 throw new IllegalArgumentException("use either the every-n or the percent form, not both");
             }
-            if (lossEvery == 0 && lossPercent == 0 && duplicateEvery == 0 && duplicatePercent == 0) {
-                throw new IllegalArgumentException("nothing to do: set loss and/or duplication");
+            if (lossEvery == 0 && lossPercent == 0 && duplicateEvery == 0 && duplicatePercent == 0
+                    && !reorders()) {
+                throw new IllegalArgumentException("nothing to do: set loss, duplication and/or reordering");
             }
             List<String> problems = new ArrayList<>();
             if (!Environment.interfaces().equals(List.of("lo"))) {
@@ -146,6 +212,9 @@ public final class Netem implements AutoCloseable {
             }
             if (!Files.isExecutable(Path.of(NFT))) {
                 problems.add(NFT + " is missing (package nftables; bin/test installs it)");
+            }
+            if (reorders() && !Files.isExecutable(Path.of(TC))) {
+                problems.add(TC + " is missing (package iproute2)");
             }
             if (!problems.isEmpty()) {
                 throw new IllegalStateException("Netem: " + String.join("; ", problems) + ". "
@@ -158,8 +227,35 @@ public final class Netem implements AutoCloseable {
                     throw new IllegalStateException("Netem: table ip " + TABLE + " already exists: another Netem"
                             + " is active in this network namespace (close it first)");
                 }
-                nft(rules, "-f", "-");
-                Netem netem = new Netem(rules);
+                boolean qdisc = false;
+                if (reorders()) {
+                    String root = run(null, TC, "qdisc", "show", "dev", "lo", "root");
+                    if (!root.startsWith("qdisc noqueue ")) {
+                        throw new IllegalStateException("Netem: lo already has a root qdisc (another Netem is"
+                                + " active in this network namespace, or someone else's): " + root.strip());
+                    }
+                    // the lane first, so that no packet is ever marked for a class that does not exist yet
+                    try {
+                        for (List<String> cmd : tcCommands()) {
+                            run(null, cmd.toArray(String[]::new));
+                            qdisc = true;
+                        }
+                    } catch (RuntimeException e) {
+                        if (qdisc) {
+                            removeQdisc(e);
+                        }
+                        throw e;
+                    }
+                }
+                try {
+                    run(rules, NFT, "-f", "-");
+                } catch (RuntimeException e) {
+                    if (qdisc) {
+                        removeQdisc(e);
+                    }
+                    throw e;
+                }
+                Netem netem = new Netem(rules, qdisc);
                 ACTIVE.add(netem);
                 if (!hookInstalled) {
                     hookInstalled = true;
@@ -169,12 +265,50 @@ public final class Netem implements AutoCloseable {
             }
         }
 
+        private boolean reorders() {
+            return reorderEvery > 0 || reorderPercent > 0;
+        }
+
+        /**
+         * The tc commands that make the slow lane: HTB as lo's root qdisc with no default class (packets of no
+         * class use its direct queue, which is not shaped), one leaf class of the lane's rate that may not
+         * borrow (ceil = rate) and has no burst (so every packet in it waits for its own tokens), and a packet
+         * fifo under it. Empty when not reordering.
+         */
+        List<List<String>> tcCommands() {
+            if (!reorders()) {
+                return List.of();
+            }
+            String rate = slowLaneBitsPerSecond + "bit";
+            return List.of(
+                    List.of(TC, "qdisc", "add", "dev", "lo", "root", "handle", "1:", "htb", "default", "0",
+                            "direct_qlen", String.valueOf(QUEUE_LIMIT)),
+                    // burst 1 byte: tc's minimum; quantum only matters for borrowing, which ceil = rate forbids
+                    List.of(TC, "class", "add", "dev", "lo", "parent", "1:", "classid", SLOW_LANE_CLASS, "htb",
+                            "rate", rate, "ceil", rate, "burst", "1", "cburst", "1", "quantum", "65536"),
+                    List.of(TC, "qdisc", "add", "dev", "lo", "parent", SLOW_LANE_CLASS, "handle", "20:", "pfifo",
+                            "limit", String.valueOf(QUEUE_LIMIT)));
+        }
+
         String ruleset() {
             String loss = lossEvery > 0 ? "numgen inc mod " + lossEvery + " == " + (lossEvery - 1)
                     : lossPercent > 0 ? randomBelow(lossPercent) : null;
             String dup = duplicateEvery > 0 ? "numgen inc mod " + duplicateEvery + " == " + (duplicateEvery - 1)
                     : duplicatePercent > 0 ? randomBelow(duplicatePercent) : null;
+            String reorder = reorderEvery > 0 ? "numgen inc mod " + reorderEvery + " == " + (reorderEvery - 1)
+                    : reorderPercent > 0 ? randomBelow(reorderPercent) : null;
             StringBuilder sb = new StringBuilder("table ip " + TABLE + " {\n");
+            if (reorder != null) {
+                // a duplicate made in prerouting leaves through lo again, via output: it keeps its original's
+                // priority, so set it back to 0 (no class: HTB's direct queue)
+                sb.append("  chain impair_out {\n    meta mark ").append(DUPLICATE_MARK)
+                        .append(" meta priority set 0 return\n    ").append(reorder)
+                        .append(" counter meta priority set ").append(SLOW_LANE_CLASS)
+                        .append(" comment \"reorder\"\n  }\n");
+                sb.append("  chain out {\n    type filter hook output priority 0; policy accept;\n");
+                selectors(sb, "impair_out");
+                sb.append("  }\n");
+            }
             if (loss != null) {
                 sb.append("  chain impair_in {\n    ").append(loss).append(" counter drop comment \"loss\"\n  }\n");
                 sb.append("  chain in {\n    type filter hook input priority 0; policy accept;\n");
@@ -240,20 +374,64 @@ public final class Netem implements AutoCloseable {
         return counter("duplicate");
     }
 
+    /** Packets held back in the slow lane so far (each was overtaken by any sent while it waited). */
+    public long reordered() {
+        return counter("reorder");
+    }
+
+    /**
+     * Packets the slow lane's queue dropped because it was full: 0 unless more than {@value #QUEUE_LIMIT}
+     * packets waited at once. Always 0 when not reordering.
+     */
+    public long slowLaneDrops() {
+        if (closed) {
+            throw new IllegalStateException("Netem is closed");
+        }
+        if (!qdisc) {
+            return 0;
+        }
+        String stats = run(null, TC, "-s", "class", "show", "dev", "lo", "classid", SLOW_LANE_CLASS);
+        Matcher m = CLASS_STATS.matcher(stats);
+        if (!m.find()) {
+            throw new IllegalStateException("no statistics for class " + SLOW_LANE_CLASS + " in: " + stats);
+        }
+        return Long.parseLong(m.group(2));
+    }
+
     /** The nftables ruleset this instance installed, for a failing test's message. */
     public String ruleset() {
         return ruleset;
     }
 
-    /** Removes the rules; traffic flows unimpaired again. */
+    /** Removes the rules and the qdisc; traffic flows unimpaired again. */
     @Override
     public void close() {
         synchronized (Netem.class) {
             if (!closed) {
                 closed = true;
                 ACTIVE.remove(this);
-                nft(null, "delete", "table", "ip", TABLE);
+                try {
+                    run(null, NFT, "delete", "table", "ip", TABLE);
+                } catch (RuntimeException e) {
+                    if (qdisc) {
+                        removeQdisc(e);
+                    }
+                    throw e;
+                }
+                if (qdisc) {
+                    // packets still waiting in the slow lane are dropped with it, as on a link that goes away
+                    run(null, TC, "qdisc", "del", "dev", "lo", "root");
+                }
             }
+        }
+    }
+
+    /** Removes lo's root qdisc after {@code failure}, to which a failure to do so is added. */
+    private static void removeQdisc(RuntimeException failure) {
+        try {
+            run(null, TC, "qdisc", "del", "dev", "lo", "root");
+        } catch (RuntimeException e) {
+            failure.addSuppressed(e);
         }
     }
 
@@ -287,7 +465,7 @@ public final class Netem implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("Netem is closed");
         }
-        Matcher m = COUNTER.matcher(nft(null, "list", "table", "ip", TABLE));
+        Matcher m = COUNTER.matcher(run(null, NFT, "list", "table", "ip", TABLE));
         long total = 0;
         while (m.find()) {
             if (m.group(2).equals(comment)) {
@@ -297,10 +475,8 @@ public final class Netem implements AutoCloseable {
         return total;
     }
 
-    private static String nft(String stdin, String... args) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(NFT);
-        cmd.addAll(List.of(args));
+    private static String run(String stdin, String... args) {
+        List<String> cmd = List.of(args);
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             if (stdin != null) {
@@ -310,10 +486,10 @@ public final class Netem implements AutoCloseable {
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(30, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new IllegalStateException("nft timed out: " + cmd);
+                throw new IllegalStateException("timed out: " + cmd);
             }
             if (p.exitValue() != 0) {
-                throw new IllegalStateException("nft failed (exit " + p.exitValue() + "): " + cmd + "\n" + out
+                throw new IllegalStateException("failed (exit " + p.exitValue() + "): " + cmd + "\n" + out
                         + (stdin != null ? "\nruleset:\n" + stdin : ""));
             }
             return out;

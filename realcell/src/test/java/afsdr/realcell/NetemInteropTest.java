@@ -9,10 +9,13 @@ import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /** Netem against plain UDP sockets on 127.1.0.x (no cell needed). */
@@ -23,15 +26,27 @@ class NetemInteropTest {
     private static final InetSocketAddress OTHER = new InetSocketAddress("127.1.0.4", 17006);
     private static final int COUNT = 400;
 
-    /** Sends COUNT numbered datagrams from 127.1.0.9 to {@code to}; returns the numbers received, in order. */
+    /** One datagram received: its number and the time from its send to its receipt. */
+    private record Arrival(int n, long delayNanos) {
+    }
+
+    /** Sends COUNT numbered 16-byte datagrams from 127.1.0.9 to {@code to}; returns the numbers received, in order. */
     private static List<Integer> sendAndReceive(InetSocketAddress to) throws Exception {
+        return sendAndReceive(to, COUNT, 16).stream().map(Arrival::n).toList();
+    }
+
+    /**
+     * Sends {@code count} numbered datagrams of {@code size} bytes (number and send time first) from 127.1.0.9
+     * to {@code to}; returns what was received, in order of arrival.
+     */
+    private static List<Arrival> sendAndReceive(InetSocketAddress to, int count, int size) throws Exception {
         try (DatagramSocket receiver = new DatagramSocket(to);
              DatagramSocket sender = new DatagramSocket(new InetSocketAddress("127.1.0.9", 0))) {
-            List<Integer> got = new ArrayList<>();
+            List<Arrival> got = new ArrayList<>();
             AtomicBoolean sent = new AtomicBoolean();
             AtomicInteger highest = new AtomicInteger(-1);
             Thread drain = new Thread(() -> {
-                byte[] buf = new byte[16];
+                byte[] buf = new byte[size];
                 try {
                     receiver.setSoTimeout(300);
                     while (true) {
@@ -44,9 +59,11 @@ class NetemInteropTest {
                             }
                             continue;
                         }
-                        int n = ByteBuffer.wrap(p.getData(), 0, 4).getInt();
+                        long now = System.nanoTime();
+                        ByteBuffer b = ByteBuffer.wrap(p.getData(), 0, 12);
+                        int n = b.getInt();
                         synchronized (got) {
-                            got.add(n);
+                            got.add(new Arrival(n, now - b.getLong()));
                         }
                         highest.accumulateAndGet(n, Math::max);
                     }
@@ -55,8 +72,10 @@ class NetemInteropTest {
                 }
             });
             drain.start();
-            for (int i = 0; i < COUNT; i++) {
-                sender.send(new DatagramPacket(ByteBuffer.allocate(4).putInt(i).array(), 4, to));
+            byte[] out = new byte[size];
+            for (int i = 0; i < count; i++) {
+                ByteBuffer.wrap(out).putInt(i).putLong(System.nanoTime());
+                sender.send(new DatagramPacket(out, size, to));
                 if (i % 50 == 49) {
                     // Small batches, each drained before the next is sent: an overflowing receive
                     // buffer (a starved drain thread on a loaded machine) would look like loss. The
@@ -74,6 +93,29 @@ class NetemInteropTest {
                 return new ArrayList<>(got);
             }
         }
+    }
+
+    /** For each arrival: how many higher-numbered datagrams arrived before it (0 = in order). */
+    private static int[] overtakenBy(List<Arrival> arrivals) {
+        int[] result = new int[arrivals.size()];
+        for (int i = 0; i < arrivals.size(); i++) {
+            int n = arrivals.get(i).n();
+            for (int j = 0; j < i; j++) {
+                if (arrivals.get(j).n() > n) {
+                    result[i]++;
+                }
+            }
+        }
+        return result;
+    }
+
+    private static String micros(List<Long> nanos) {
+        if (nanos.isEmpty()) {
+            return "none";
+        }
+        List<Long> sorted = nanos.stream().sorted().toList();
+        return String.format("p50 %d p90 %d max %d us", sorted.get(sorted.size() / 2) / 1000,
+                sorted.get(sorted.size() * 9 / 10) / 1000, sorted.get(sorted.size() - 1) / 1000);
     }
 
     @Test
@@ -109,6 +151,86 @@ class NetemInteropTest {
         }
     }
 
+    /**
+     * Every 10th datagram of 1400 bytes waits in a 20 Mbit/s slow lane (at least 0.57 ms) while the others pass:
+     * none is lost, and datagrams sent after a held-back one arrive before it. How many overtake it depends on
+     * how fast the sender goes, so only "some" is asserted; the figures are printed.
+     */
+    @Test
+    void reorderEveryNthHoldsPacketsBackWithoutLosingAny() throws Exception {
+        int count = 1000;
+        List<Arrival> before = sendAndReceive(TARGET, count, 1400);
+        try (Netem netem = Netem.builder().reorderEvery(10).slowLaneRate(20_000_000).onlyUdpPorts(17005).apply()) {
+            List<Arrival> got = sendAndReceive(TARGET, count, 1400);
+            assertEquals(IntStream.range(0, count).boxed().toList(), got.stream().map(Arrival::n).sorted().toList(),
+                    "every datagram arrives exactly once\n" + netem.ruleset());
+            assertEquals(count / 10, netem.reordered());
+            assertEquals(0, netem.slowLaneDrops());
+            int[] overtaken = overtakenBy(got);
+            List<Integer> heldOvertaken = new ArrayList<>();
+            List<Long> heldDelay = new ArrayList<>();
+            List<Long> otherDelay = new ArrayList<>();
+            int othersOutOfOrder = 0;
+            for (int i = 0; i < got.size(); i++) {
+                if (got.get(i).n() % 10 == 9) {
+                    heldOvertaken.add(overtaken[i]);
+                    heldDelay.add(got.get(i).delayNanos());
+                } else {
+                    otherDelay.add(got.get(i).delayNanos());
+                    othersOutOfOrder += overtaken[i] > 0 ? 1 : 0;
+                }
+            }
+            long heldOutOfOrder = heldOvertaken.stream().filter(k -> k > 0).count();
+            assertTrue(heldOutOfOrder > 0, "no held-back datagram was overtaken: " + heldOvertaken);
+            System.out.printf("reorderEvery(10) at 20 Mbit/s, %d datagrams of 1400 bytes: %d of %d held back arrived"
+                            + " out of order, overtaken by %s datagrams (sorted: %s); others out of order: %d;"
+                            + " delay held back %s, others %s, all without Netem %s%n",
+                    count, heldOutOfOrder, heldOvertaken.size(), heldOvertaken,
+                    heldOvertaken.stream().sorted().toList(), othersOutOfOrder, micros(heldDelay),
+                    micros(otherDelay), micros(before.stream().map(Arrival::delayNanos).toList()));
+        }
+        assertEquals("qdisc noqueue", tcRootQdisc(), "lo's root qdisc was not removed");
+        assertEquals(IntStream.range(0, count).boxed().toList(),
+                sendAndReceive(TARGET, count, 1400).stream().map(Arrival::n).toList(), "in order after close");
+    }
+
+    /**
+     * Random loss, duplication and reordering at once: every datagram that entered the input hook (the sent
+     * ones and the duplicates) was either dropped or received, and the slow lane lost none.
+     */
+    @Test
+    void randomLossDuplicationAndReorderingAddUp() throws Exception {
+        int count = 1000;
+        try (Netem netem = Netem.builder().lossPercent(5).duplicatePercent(5).reorderPercent(10)
+                .onlyUdpPorts(17005).apply()) {
+            List<Arrival> got = sendAndReceive(TARGET, count, 1400);
+            assertEquals(0, netem.slowLaneDrops());
+            assertEquals(count + netem.duplicated() - netem.dropped(), got.size(), netem.ruleset());
+            assertTrue(netem.dropped() > 0 && netem.duplicated() > 0 && netem.reordered() > 0,
+                    "dropped " + netem.dropped() + " duplicated " + netem.duplicated() + " reordered "
+                            + netem.reordered());
+            long outOfOrder = Arrays.stream(overtakenBy(got)).filter(k -> k > 0).count();
+            System.out.printf("loss 5%% dup 5%% reorder 10%%, %d datagrams: received %d, dropped %d, duplicated %d,"
+                            + " held back %d, arrived out of order %d%n", count, got.size(), netem.dropped(),
+                    netem.duplicated(), netem.reordered(), outOfOrder);
+        }
+    }
+
+    /** The first two words of lo's root qdisc, e.g. "qdisc noqueue" (what the namespace starts with). */
+    private static String tcRootQdisc() throws Exception {
+        String[] words = tc("qdisc", "show", "dev", "lo", "root").strip().split("\\s+");
+        return words.length >= 2 ? words[0] + " " + words[1] : String.join(" ", words);
+    }
+
+    private static String tc(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Netem.TC));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), cmd + ": " + out);
+        return out;
+    }
+
     @Test
     void secondNetemInTheSameNamespaceIsRefused() {
         try (Netem first = Netem.builder().lossEvery(2).onlyUdpPorts(17007).apply()) {
@@ -116,6 +238,23 @@ class NetemInteropTest {
             IllegalStateException e = assertThrows(IllegalStateException.class,
                     () -> Netem.builder().lossEvery(3).apply());
             assertTrue(e.getMessage().contains("another Netem"), e.getMessage());
+        }
+    }
+
+    @Test
+    void reorderingRefusesSomeoneElsesRootQdiscAndLeavesItAlone() throws Exception {
+        tc("qdisc", "add", "dev", "lo", "root", "tbf", "rate", "1gbit", "burst", "64k", "latency", "10ms");
+        try {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> Netem.builder().reorderEvery(2).onlyUdpPorts(17007).apply());
+            assertTrue(e.getMessage().contains("already has a root qdisc"), e.getMessage());
+            assertEquals("qdisc tbf", tcRootQdisc());
+            // nothing of the refused one is left: a new Netem can start
+            try (Netem loss = Netem.builder().lossEvery(2).onlyUdpPorts(17007).apply()) {
+                assertEquals(0, loss.dropped());
+            }
+        } finally {
+            tc("qdisc", "del", "dev", "lo", "root");
         }
     }
 }

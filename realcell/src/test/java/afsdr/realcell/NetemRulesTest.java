@@ -2,6 +2,9 @@ package afsdr.realcell;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -43,6 +46,42 @@ class NetemRulesTest {
     }
 
     @Test
+    void reorderingMarksForTheSlowLaneInOutput() {
+        Netem.Builder b = Netem.builder().reorderEvery(10).duplicateEvery(7).onlyUdpPorts(7000);
+        assertEquals("""
+                table ip afsdr_netem {
+                  chain impair_out {
+                    meta mark 0x4e44 meta priority set 0 return
+                    numgen inc mod 10 == 9 counter meta priority set 1:20 comment "reorder"
+                  }
+                  chain out {
+                    type filter hook output priority 0; policy accept;
+                    meta l4proto udp udp sport { 7000 } goto impair_out
+                    meta l4proto udp udp dport { 7000 } goto impair_out
+                  }
+                  chain impair_pre {
+                    meta mark 0x4e44 return
+                    numgen inc mod 7 == 6 counter meta mark set 0x4e44 dup to ip daddr device "lo" comment "duplicate"
+                  }
+                  chain pre {
+                    type filter hook prerouting priority 0; policy accept;
+                    meta l4proto udp udp sport { 7000 } goto impair_pre
+                    meta l4proto udp udp dport { 7000 } goto impair_pre
+                  }
+                }
+                """, b.ruleset());
+        assertEquals(List.of(
+                "/usr/sbin/tc qdisc add dev lo root handle 1: htb default 0 direct_qlen 100000",
+                "/usr/sbin/tc class add dev lo parent 1: classid 1:20 htb rate 40000000bit ceil 40000000bit"
+                        + " burst 1 cburst 1 quantum 65536",
+                "/usr/sbin/tc qdisc add dev lo parent 1:20 handle 20: pfifo limit 100000"),
+                b.tcCommands().stream().map(c -> String.join(" ", c)).toList());
+        assertTrue(Netem.builder().reorderPercent(5).slowLaneRate(1_000_000).tcCommands().get(1)
+                .containsAll(List.of("1000000bit")));
+        assertEquals(List.of(), Netem.builder().lossEvery(3).tcCommands(), "no qdisc without reordering");
+    }
+
+    @Test
     void badArgumentsAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> Netem.builder().lossEvery(1));
         assertThrows(IllegalArgumentException.class, () -> Netem.builder().lossPercent(0));
@@ -51,5 +90,9 @@ class NetemRulesTest {
         assertThrows(IllegalArgumentException.class, () -> Netem.builder().onlyHosts("afs-j1"));
         assertThrows(IllegalArgumentException.class, () -> Netem.builder().apply());
         assertThrows(IllegalArgumentException.class, () -> Netem.builder().lossEvery(3).lossPercent(5).apply());
+        assertThrows(IllegalArgumentException.class, () -> Netem.builder().reorderEvery(0));
+        assertThrows(IllegalArgumentException.class, () -> Netem.builder().reorderPercent(-1));
+        assertThrows(IllegalArgumentException.class, () -> Netem.builder().slowLaneRate(0));
+        assertThrows(IllegalArgumentException.class, () -> Netem.builder().reorderEvery(3).reorderPercent(5).apply());
     }
 }
