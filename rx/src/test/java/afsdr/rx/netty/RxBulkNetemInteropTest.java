@@ -16,28 +16,43 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The bulk calls of {@link RxBulkTransferTest}, with the loss and duplication done by the kernel
- * (nftables on the namespace's lo; this kernel has no sch_netem, so no delay or reordering) instead
- * of a channel handler. The kernel's random generator cannot be seeded.
+ * The bulk calls of {@link RxBulkTransferTest}, with loss, duplication and reordering all done by the
+ * kernel on the namespace's lo instead of by a channel handler: nftables drops and duplicates, an HTB
+ * slow lane holds packets back so that later ones overtake them (see {@link Netem}; this kernel has no
+ * sch_netem). The kernel's random generator cannot be seeded, so these runs are not reproducible the way
+ * {@link RxBulkTransferTest}'s are; the bytes' pattern is seeded. An {@link ArrivalOrderProbe} on each
+ * endpoint proves the reordering reached Rx.
  *
- * <p>UDP segmentation offload is off here: on lo a GSO batch passes netfilter as one packet, so a
- * "lost packet" would be a burst of up to 32 datagrams, not the per-datagram loss this test means.
+ * <p>UDP segmentation offload is off here: on lo a GSO batch passes netfilter and the qdisc as one
+ * packet, so a "lost packet" would be a burst of up to 32 datagrams, not the per-datagram loss this test
+ * means.
  */
 @Interop
 class RxBulkNetemInteropTest {
+    /** Packets held back, in percent of those of the call's connection, both ways. */
+    private static final double REORDER_PERCENT = 5;
+    /**
+     * Rate of the slow lane: a held-back 1444-byte packet waits at least 0.12 ms, and the call cannot go
+     * faster than 100 Mbit/s / 5 % = 250 MB/s, above what it reaches here without the lane.
+     */
+    private static final long SLOW_LANE_BITS_PER_SECOND = 100_000_000L;
 
-    @ParameterizedTest(name = "{0} loss={1}% dup={2}%")
-    @CsvSource({"upload, 5, 1", "download, 5, 1", "upload, 20, 1", "download, 20, 1"})
+    @ParameterizedTest(name = "{0} loss={1}% dup={2}% reorder={3}%")
+    @CsvSource({"upload, 5, 1, 5", "download, 5, 1, 5", "upload, 20, 1, 5", "download, 20, 1, 5"})
     @Timeout(600)
-    void bulkCallThroughKernelLoss(String direction, double lossPercent, double dupPercent) throws Exception {
+    void bulkCallThroughKernelLossDuplicationAndReordering(String direction, double lossPercent, double dupPercent,
+            double reorderPercent) throws Exception {
         long size = RxBulkTransferTest.bulkBytes(lossPercent / 100);
         long seed = RxBulkTransferTest.seed();
         InetAddress lo = InetAddress.getByName("127.0.0.1");
+        ArrivalOrderProbe serverOrder = new ArrivalOrderProbe();
+        ArrivalOrderProbe clientOrder = new ArrivalOrderProbe();
         try (RxEndpoint server = RxEndpoint.builder().bind(lo, 0).config(RxBulkTransferTest.javaPeerConfig())
-                .segmentationOffload(false).build();
+                .segmentationOffload(false).inboundFilter(() -> serverOrder).build();
              RxEndpoint client = RxEndpoint.builder().bind(lo, 0).config(RxBulkTransferTest.javaPeerConfig())
-                .segmentationOffload(false).build();
+                .segmentationOffload(false).inboundFilter(() -> clientOrder).build();
              Netem netem = Netem.builder().lossPercent(lossPercent).duplicatePercent(dupPercent)
+                     .reorderPercent(reorderPercent).slowLaneRate(SLOW_LANE_BITS_PER_SECOND)
                      .onlyUdpPorts(server.localAddress().getPort()).apply()) {
             server.addService(RxBulkTransferTest.SERVICE, Map.of(0, RxNullSecurity.INSTANCE), RxBulkTransferTest::serve);
             RxClientConnection conn = client.connect(server.localAddress(), RxBulkTransferTest.SERVICE,
@@ -46,7 +61,8 @@ class RxBulkNetemInteropTest {
             RxCall call = conn.newCall();
             DataOutputStream out = new DataOutputStream(call.output());
             byte[] buf = new byte[RxBulkTransferTest.CHUNK];
-            String context = direction + " " + size + " bytes through kernel loss " + lossPercent + "%";
+            String context = direction + " " + size + " bytes through kernel loss " + lossPercent + "% dup "
+                    + dupPercent + "% reorder " + reorderPercent + "%, pattern seed " + seed;
             if (direction.equals("upload")) {
                 out.writeInt(RxBulkTransferTest.OP_UPLOAD);
                 out.writeLong(size);
@@ -75,9 +91,15 @@ class RxBulkNetemInteropTest {
             conn.close();
             double secs = (System.nanoTime() - t0) / 1e9;
             assertTrue(netem.dropped() > 0, "kernel dropped packets");
-            System.out.printf("%s: %.1f MB/s (%.1f s), kernel dropped %d duplicated %d, resends %d%n", context,
-                    size / secs / 1e6, secs, netem.dropped(), netem.duplicated(),
-                    server.stats().dataPacketsReSent + client.stats().dataPacketsReSent);
+            assertTrue(netem.duplicated() > 0, "kernel duplicated packets");
+            assertTrue(netem.reordered() > 0, "kernel held packets back");
+            assertEquals(0, netem.slowLaneDrops(), "the slow lane added loss of its own");
+            ArrivalOrderProbe dataReceiver = direction.equals("upload") ? serverOrder : clientOrder;
+            assertTrue(dataReceiver.outOfOrder() > 0, "data arrived out of order: " + dataReceiver);
+            System.out.printf("%s: %.1f MB/s (%.1f s), kernel dropped %d duplicated %d held back %d, resends %d;"
+                            + " at the data receiver: %s%n", context, size / secs / 1e6, secs, netem.dropped(),
+                    netem.duplicated(), netem.reordered(),
+                    server.stats().dataPacketsReSent + client.stats().dataPacketsReSent, dataReceiver);
         }
     }
 }
