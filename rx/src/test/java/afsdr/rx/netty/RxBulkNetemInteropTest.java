@@ -21,7 +21,11 @@ import org.junit.jupiter.params.provider.CsvSource;
  * slow lane holds packets back so that later ones overtake them (see {@link Netem}; this kernel has no
  * sch_netem). The kernel's random generator cannot be seeded, so these runs are not reproducible the way
  * {@link RxBulkTransferTest}'s are; the bytes' pattern is seeded. An {@link ArrivalOrderProbe} on each
- * endpoint proves the reordering reached Rx.
+ * endpoint measures how much reordering reached Rx; its figures are printed, not asserted: a few data
+ * packets arrive behind a later serial even without the slow lane (measured on the 2-core machine with
+ * 256 MiB calls: 250 to 1100 of ~195,000, at most 33 serials behind; with the lane 4,800 to 6,900, up to
+ * 190 behind), so "some" would prove nothing. What is asserted is the kernel's own count of packets it
+ * held back.
  *
  * <p>UDP segmentation offload is off here: on lo a GSO batch passes netfilter and the qdisc as one
  * packet, so a "lost packet" would be a burst of up to 32 datagrams, not the per-datagram loss this test
@@ -94,12 +98,13 @@ class RxBulkNetemInteropTest {
             assertTrue(netem.duplicated() > 0, "kernel duplicated packets");
             assertTrue(netem.reordered() > 0, "kernel held packets back");
             assertEquals(0, netem.slowLaneDrops(), "the slow lane added loss of its own");
-            ArrivalOrderProbe dataReceiver = direction.equals("upload") ? serverOrder : clientOrder;
-            assertTrue(dataReceiver.outOfOrder() > 0, "data arrived out of order: " + dataReceiver);
-            System.out.printf("%s: %.1f MB/s (%.1f s), kernel dropped %d duplicated %d held back %d, resends %d;"
-                            + " at the data receiver: %s%n", context, size / secs / 1e6, secs, netem.dropped(),
-                    netem.duplicated(), netem.reordered(),
-                    server.stats().dataPacketsReSent + client.stats().dataPacketsReSent, dataReceiver);
+            boolean upload = direction.equals("upload");
+            ArrivalOrderProbe dataReceiver = upload ? serverOrder : clientOrder;
+            System.out.printf("%s: %.1f MB/s (%.1f s), kernel dropped %d duplicated %d held back %d, resends %d,"
+                            + " sender's RTT min/mean/max %s us; at the data receiver: %s%n", context,
+                    size / secs / 1e6, secs, netem.dropped(), netem.duplicated(), netem.reordered(),
+                    server.stats().dataPacketsReSent + client.stats().dataPacketsReSent,
+                    RxBulkTransferTest.rtt((upload ? client : server).stats()), dataReceiver);
         }
     }
 }
