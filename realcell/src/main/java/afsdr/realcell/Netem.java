@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -47,8 +48,11 @@ import java.util.stream.Collectors;
  *   <li>{@code lossEvery(n)} / {@code duplicateEvery(n)} / {@code reorderEvery(n)} act on every n-th
  *       matching packet (one counter per rule): reproducible for a given packet sequence, which is what a
  *       seed would give. The percentages use the kernel's random generator ({@code numgen random}), which
- *       cannot be seeded; tests using them must hold for any outcome (and can check {@link #dropped()},
- *       {@link #duplicated()}, {@link #reordered()} to be sure the impairment happened).</li>
+ *       cannot be seeded, unless {@link Builder#seed} is given: then each decision is a seeded hash
+ *       ({@code jhash}) of the datagram's Rx header fields that name one transmission, so the same packets
+ *       get the same fate for the same seed. Tests must hold for any outcome (and can check
+ *       {@link #dropped()}, {@link #duplicated()}, {@link #reordered()} to be sure the impairment
+ *       happened).</li>
  * </ul>
  * Only UDP is affected. With {@link Builder#onlyUdpPorts} and/or {@link Builder#onlyHosts}, only packets from
  * or to those endpoints (host and port on the same side) are affected, so a real cell in the same namespace
@@ -63,6 +67,15 @@ public final class Netem implements AutoCloseable {
     static final String TC = "/usr/sbin/tc";
     /** The HTB leaf class that holds packets back; its id is what {@code meta priority} is set to. */
     static final String SLOW_LANE_CLASS = "1:20";
+    /**
+     * What {@link Builder#seed} hashes: UDP payload bytes 8 to 21, in an Rx packet the header's callNumber, seq,
+     * serial, type and flags, which together name one transmission of one packet in one direction (epoch and
+     * cid, bytes 0 to 7, are left out: they differ from run to run). As an nftables raw payload expression:
+     * bit offset from the start of the UDP header (8 bytes) and length in bits.
+     */
+    static final String SEEDED_HASH_INPUT = "@th,128,112";
+    /** Payload bytes a datagram needs for {@link #SEEDED_HASH_INPUT}; shorter ones are never impaired when seeded. */
+    public static final int SEEDED_MIN_PAYLOAD = 22;
     /** Default rate of the slow lane: a 1444-byte Rx packet waits at least 0.29 ms in it. */
     static final long DEFAULT_SLOW_LANE_BITS_PER_SECOND = 40_000_000L;
     /**
@@ -102,6 +115,7 @@ public final class Netem implements AutoCloseable {
         private int reorderEvery;
         private double reorderPercent;
         private long slowLaneBitsPerSecond = DEFAULT_SLOW_LANE_BITS_PER_SECOND;
+        private Long seed;
         private final List<Integer> ports = new ArrayList<>();
         private final List<String> hosts = new ArrayList<>();
 
@@ -167,6 +181,21 @@ public final class Netem implements AutoCloseable {
                 throw new IllegalArgumentException("slow lane rate must be 8 kbit/s .. 100 Gbit/s, got " + bitsPerSecond);
             }
             this.slowLaneBitsPerSecond = bitsPerSecond;
+            return this;
+        }
+
+        /**
+         * Makes the percentage forms reproducible: instead of the kernel's random generator (which cannot be
+         * seeded), each decision is {@code jhash} of UDP payload bytes 8 to 21 with a 32-bit seed derived from
+         * this one (one per impairment, so they are independent). In an Rx packet those bytes are callNumber,
+         * seq, serial, type and flags: every transmission has a new serial, so a retransmission gets a fresh
+         * decision, and the same sequence of packets gets the same decisions for the same seed. (Which packets
+         * a sender sends still depends on timing, as with any seeded injector.) A duplicate gets a loss
+         * decision of its own (its mark is hashed too). Datagrams with fewer than {@value #SEEDED_MIN_PAYLOAD}
+         * payload bytes are never impaired.
+         */
+        public Builder seed(long seed) {
+            this.seed = seed;
             return this;
         }
 
@@ -292,11 +321,11 @@ public final class Netem implements AutoCloseable {
 
         String ruleset() {
             String loss = lossEvery > 0 ? "numgen inc mod " + lossEvery + " == " + (lossEvery - 1)
-                    : lossPercent > 0 ? randomBelow(lossPercent) : null;
+                    : lossPercent > 0 ? randomBelow(lossPercent, 0, true) : null;
             String dup = duplicateEvery > 0 ? "numgen inc mod " + duplicateEvery + " == " + (duplicateEvery - 1)
-                    : duplicatePercent > 0 ? randomBelow(duplicatePercent) : null;
+                    : duplicatePercent > 0 ? randomBelow(duplicatePercent, 1, false) : null;
             String reorder = reorderEvery > 0 ? "numgen inc mod " + reorderEvery + " == " + (reorderEvery - 1)
-                    : reorderPercent > 0 ? randomBelow(reorderPercent) : null;
+                    : reorderPercent > 0 ? randomBelow(reorderPercent, 2, false) : null;
             StringBuilder sb = new StringBuilder("table ip " + TABLE + " {\n");
             if (reorder != null) {
                 // a duplicate made in prerouting leaves through lo again, via output: it keeps its original's
@@ -316,11 +345,12 @@ public final class Netem implements AutoCloseable {
                 sb.append("  }\n");
             }
             if (dup != null) {
-                // a duplicate goes out through lo and comes back through prerouting: the mark keeps it from
-                // being counted and duplicated again
+                // a duplicate goes out through lo and comes back through prerouting: the mark, copied into it
+                // and then taken off the original, keeps it from being counted and duplicated again, and lets
+                // a seeded loss decision tell it from its original
                 sb.append("  chain impair_pre {\n    meta mark ").append(DUPLICATE_MARK).append(" return\n    ")
                         .append(dup).append(" counter meta mark set ").append(DUPLICATE_MARK)
-                        .append(" dup to ip daddr device \"lo\" comment \"duplicate\"\n  }\n");
+                        .append(" dup to ip daddr device \"lo\" meta mark set 0 comment \"duplicate\"\n  }\n");
                 sb.append("  chain pre {\n    type filter hook prerouting priority 0; policy accept;\n");
                 selectors(sb, "impair_pre");
                 sb.append("  }\n");
@@ -351,9 +381,24 @@ public final class Netem implements AutoCloseable {
             }
         }
 
-        private static String randomBelow(double percent) {
-            // numgen random is uniform over [0, mod): scale the percentage to parts per million
-            return "numgen random mod 1000000 < " + Math.round(percent * 10_000);
+        /**
+         * A condition true for {@code percent} of the packets. numgen random and jhash ... mod m are both
+         * uniform over [0, m): the percentage is scaled to parts per million. {@code which} picks one of the
+         * seeds derived from {@link #seed}; {@code withMark} hashes the packet mark too, which tells a
+         * duplicate from its original.
+         */
+        private String randomBelow(double percent, int which, boolean withMark) {
+            String below = " < " + Math.round(percent * 10_000);
+            if (seed == null) {
+                return "numgen random mod 1000000" + below;
+            }
+            SplittableRandom seeds = new SplittableRandom(seed);
+            int s = 0;
+            for (int i = 0; i <= which; i++) {
+                s = seeds.nextInt();
+            }
+            return "jhash " + SEEDED_HASH_INPUT + (withMark ? " . meta mark" : "")
+                    + String.format(" mod 1000000 seed 0x%08x", s) + below;
         }
 
         private static double checkPercent(double percent) {

@@ -1,6 +1,7 @@
 package afsdr.realcell;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -30,14 +31,15 @@ class NetemInteropTest {
     private record Arrival(int n, long delayNanos) {
     }
 
-    /** Sends COUNT numbered 16-byte datagrams from 127.1.0.9 to {@code to}; returns the numbers received, in order. */
+    /** Sends COUNT numbered 24-byte datagrams from 127.1.0.9 to {@code to}; returns the numbers received, in order. */
     private static List<Integer> sendAndReceive(InetSocketAddress to) throws Exception {
-        return sendAndReceive(to, COUNT, 16).stream().map(Arrival::n).toList();
+        return sendAndReceive(to, COUNT, 24).stream().map(Arrival::n).toList();
     }
 
     /**
-     * Sends {@code count} numbered datagrams of {@code size} bytes (number and send time first) from 127.1.0.9
-     * to {@code to}; returns what was received, in order of arrival.
+     * Sends {@code count} numbered datagrams of {@code size} (>= 24) bytes from 127.1.0.9 to {@code to}; returns
+     * what was received, in order of arrival. The send time is in bytes 0-7, the number in bytes 12-15 (where an
+     * Rx header has seq), the rest is zero: what a seeded Netem hashes (bytes 8-21) depends on the number only.
      */
     private static List<Arrival> sendAndReceive(InetSocketAddress to, int count, int size) throws Exception {
         try (DatagramSocket receiver = new DatagramSocket(to);
@@ -60,10 +62,10 @@ class NetemInteropTest {
                             continue;
                         }
                         long now = System.nanoTime();
-                        ByteBuffer b = ByteBuffer.wrap(p.getData(), 0, 12);
-                        int n = b.getInt();
+                        ByteBuffer b = ByteBuffer.wrap(p.getData(), 0, 16);
+                        int n = b.getInt(12);
                         synchronized (got) {
-                            got.add(new Arrival(n, now - b.getLong()));
+                            got.add(new Arrival(n, now - b.getLong(0)));
                         }
                         highest.accumulateAndGet(n, Math::max);
                     }
@@ -74,7 +76,7 @@ class NetemInteropTest {
             drain.start();
             byte[] out = new byte[size];
             for (int i = 0; i < count; i++) {
-                ByteBuffer.wrap(out).putInt(i).putLong(System.nanoTime());
+                ByteBuffer.wrap(out).putLong(0, System.nanoTime()).putInt(12, i);
                 sender.send(new DatagramPacket(out, size, to));
                 if (i % 50 == 49) {
                     // Small batches, each drained before the next is sent: an overflowing receive
@@ -217,6 +219,34 @@ class NetemInteropTest {
     }
 
     /** The first two words of lo's root qdisc, e.g. "qdisc noqueue" (what the namespace starts with). */
+    /**
+     * Seeded: each datagram's fate is a hash of its bytes 8-21 (here: its number) and the seed, so two runs with
+     * one seed lose, duplicate and hold back the same datagrams, and another seed picks others.
+     */
+    @Test
+    void seededDecisionsRepeatForTheSameSeed() throws Exception {
+        int count = 1000;
+        String first = seededRun(7, count);
+        assertEquals(first, seededRun(7, count), "same seed, same fate for every datagram");
+        assertNotEquals(first, seededRun(8, count), "another seed, other datagrams");
+        System.out.println("seeded (7) loss 20% dup 10% reorder 10%, " + count + " datagrams: "
+                + first.substring(0, first.indexOf('\n')));
+    }
+
+    /** The counters and which datagrams arrived how often (not the order: that depends on timing). */
+    private static String seededRun(long seed, int count) throws Exception {
+        try (Netem netem = Netem.builder().lossPercent(20).duplicatePercent(10).reorderPercent(10).seed(seed)
+                .onlyUdpPorts(17005).apply()) {
+            List<Integer> got = sendAndReceive(TARGET, count, 1400).stream().map(Arrival::n).sorted().toList();
+            assertEquals(count + netem.duplicated() - netem.dropped(), got.size(), netem.ruleset());
+            assertTrue(netem.dropped() > count / 10 && netem.dropped() < count * 3 / 10, "dropped " + netem.dropped());
+            assertTrue(netem.duplicated() > count / 20 && netem.duplicated() < count * 3 / 20,
+                    "duplicated " + netem.duplicated());
+            return "dropped " + netem.dropped() + " duplicated " + netem.duplicated() + " held back "
+                    + netem.reordered() + "\n" + got;
+        }
+    }
+
     private static String tcRootQdisc() throws Exception {
         String[] words = tc("qdisc", "show", "dev", "lo", "root").strip().split("\\s+");
         return words.length >= 2 ? words[0] + " " + words[1] : String.join(" ", words);

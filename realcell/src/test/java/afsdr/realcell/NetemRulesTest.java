@@ -1,6 +1,8 @@
 package afsdr.realcell;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -35,7 +37,7 @@ class NetemRulesTest {
                 table ip afsdr_netem {
                   chain impair_pre {
                     meta mark 0x4e44 return
-                    numgen random mod 1000000 < 25000 counter meta mark set 0x4e44 dup to ip daddr device "lo" comment "duplicate"
+                    numgen random mod 1000000 < 25000 counter meta mark set 0x4e44 dup to ip daddr device "lo" meta mark set 0 comment "duplicate"
                   }
                   chain pre {
                     type filter hook prerouting priority 0; policy accept;
@@ -61,7 +63,7 @@ class NetemRulesTest {
                   }
                   chain impair_pre {
                     meta mark 0x4e44 return
-                    numgen inc mod 7 == 6 counter meta mark set 0x4e44 dup to ip daddr device "lo" comment "duplicate"
+                    numgen inc mod 7 == 6 counter meta mark set 0x4e44 dup to ip daddr device "lo" meta mark set 0 comment "duplicate"
                   }
                   chain pre {
                     type filter hook prerouting priority 0; policy accept;
@@ -79,6 +81,27 @@ class NetemRulesTest {
         assertTrue(Netem.builder().reorderPercent(5).slowLaneRate(1_000_000).tcCommands().get(1)
                 .containsAll(List.of("1000000bit")));
         assertEquals(List.of(), Netem.builder().lossEvery(3).tcCommands(), "no qdisc without reordering");
+    }
+
+    @Test
+    void seededPercentagesHashTheRxTransmissionFields() {
+        String rules = Netem.builder().lossPercent(5).duplicatePercent(1).reorderPercent(2.5).seed(42).ruleset();
+        List<String> decisions = rules.lines().filter(l -> l.contains("jhash")).map(String::strip).toList();
+        assertEquals(3, decisions.size(), rules);
+        // the loss decision also hashes the mark, so a duplicate is not lost just because its original was
+        assertTrue(decisions.stream().anyMatch(l -> l.startsWith("jhash @th,128,112 . meta mark mod 1000000 seed 0x")
+                && l.contains(" < 50000 counter") && l.endsWith("counter drop comment \"loss\"")), rules);
+        assertTrue(decisions.stream().anyMatch(l -> l.startsWith("jhash @th,128,112 mod 1000000 seed 0x")
+                && l.contains(" < 10000 counter") && l.contains("dup to")), rules);
+        assertTrue(decisions.stream().anyMatch(l -> l.startsWith("jhash @th,128,112 mod 1000000 seed 0x")
+                && l.contains(" < 25000 counter") && l.contains("meta priority set 1:20")), rules);
+        assertEquals(3, decisions.stream().map(l -> l.replaceAll(".* seed (0x\\p{XDigit}{8}) .*", "$1")).distinct()
+                .count(), "one seed per impairment: " + decisions);
+        assertEquals(rules, Netem.builder().lossPercent(5).duplicatePercent(1).reorderPercent(2.5).seed(42).ruleset(),
+                "same seed, same rules");
+        assertNotEquals(rules, Netem.builder().lossPercent(5).duplicatePercent(1).reorderPercent(2.5).seed(43)
+                .ruleset());
+        assertFalse(Netem.builder().lossPercent(5).ruleset().contains("jhash"), "unseeded: kernel random");
     }
 
     @Test

@@ -19,8 +19,10 @@ import org.junit.jupiter.params.provider.CsvSource;
  * The bulk calls of {@link RxBulkTransferTest}, with loss, duplication and reordering all done by the
  * kernel on the namespace's lo instead of by a channel handler: nftables drops and duplicates, an HTB
  * slow lane holds packets back so that later ones overtake them (see {@link Netem}; this kernel has no
- * sch_netem). The kernel's random generator cannot be seeded, so these runs are not reproducible the way
- * {@link RxBulkTransferTest}'s are; the bytes' pattern is seeded. An {@link ArrivalOrderProbe} on each
+ * sch_netem). The kernel's random generator cannot be seeded, so the decisions are a hash of each
+ * packet's Rx transmission fields with the test's seed ({@link Netem.Builder#seed}): for one seed, the
+ * same packet gets the same fate, as with {@link RxBulkTransferTest}'s seeded injector; which packets
+ * the peers send still depends on timing. The bytes' pattern uses the same seed. An {@link ArrivalOrderProbe} on each
  * endpoint measures how much reordering reached Rx; its figures are printed, not asserted: a few data
  * packets arrive behind a later serial even without the slow lane (measured on the 2-core machine with
  * 256 MiB calls: 250 to 1100 of ~195,000, at most 33 serials behind; with the lane 4,800 to 6,900, up to
@@ -56,7 +58,7 @@ class RxBulkNetemInteropTest {
              RxEndpoint client = RxEndpoint.builder().bind(lo, 0).config(RxBulkTransferTest.javaPeerConfig())
                 .segmentationOffload(false).inboundFilter(() -> clientOrder).build();
              Netem netem = Netem.builder().lossPercent(lossPercent).duplicatePercent(dupPercent)
-                     .reorderPercent(reorderPercent).slowLaneRate(SLOW_LANE_BITS_PER_SECOND)
+                     .reorderPercent(reorderPercent).slowLaneRate(SLOW_LANE_BITS_PER_SECOND).seed(seed)
                      .onlyUdpPorts(server.localAddress().getPort()).apply()) {
             server.addService(RxBulkTransferTest.SERVICE, Map.of(0, RxNullSecurity.INSTANCE), RxBulkTransferTest::serve);
             RxClientConnection conn = client.connect(server.localAddress(), RxBulkTransferTest.SERVICE,
@@ -66,7 +68,8 @@ class RxBulkNetemInteropTest {
             DataOutputStream out = new DataOutputStream(call.output());
             byte[] buf = new byte[RxBulkTransferTest.CHUNK];
             String context = direction + " " + size + " bytes through kernel loss " + lossPercent + "% dup "
-                    + dupPercent + "% reorder " + reorderPercent + "%, pattern seed " + seed;
+                    + dupPercent + "% reorder " + reorderPercent + "%, seed " + seed + " (rerun with -Dafsdr.rx.seed="
+                    + seed + ")";
             if (direction.equals("upload")) {
                 out.writeInt(RxBulkTransferTest.OP_UPLOAD);
                 out.writeLong(size);
