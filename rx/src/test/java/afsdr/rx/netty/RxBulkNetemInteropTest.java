@@ -22,12 +22,13 @@ import org.junit.jupiter.params.provider.CsvSource;
  * sch_netem). The kernel's random generator cannot be seeded, so the decisions are a hash of each
  * packet's Rx transmission fields with the test's seed ({@link Netem.Builder#seed}): for one seed, the
  * same packet gets the same fate, as with {@link RxBulkTransferTest}'s seeded injector; which packets
- * the peers send still depends on timing. The bytes' pattern uses the same seed. An {@link ArrivalOrderProbe} on each
- * endpoint measures how much reordering reached Rx; its figures are printed, not asserted: a few data
- * packets arrive behind a later serial even without the slow lane (measured on the 2-core machine with
- * 256 MiB calls: 250 to 1100 of ~195,000, at most 33 serials behind; with the lane 4,800 to 6,900, up to
- * 190 behind), so "some" would prove nothing. What is asserted is the kernel's own count of packets it
- * held back.
+ * the peers send still depends on timing. The bytes' pattern uses the same seed.
+ *
+ * <p>An {@link ArrivalOrderProbe} on each endpoint measures how much reordering reached Rx; its figures
+ * are printed, not asserted: a few data packets arrive behind a later serial even without the slow
+ * lane (measured on the 2-core machine with 256 MiB calls: 250 to 1100 of ~195,000, at most 33 serials
+ * behind; with the lane 4,800 to 6,900, up to 190 behind), so "some" would prove nothing. What is
+ * asserted is the kernel's own count of packets it held back.
  *
  * <p>UDP segmentation offload is off here: on lo a GSO batch passes netfilter and the qdisc as one
  * packet, so a "lost packet" would be a burst of up to 32 datagrams, not the per-datagram loss this test
@@ -35,8 +36,6 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 @Interop
 class RxBulkNetemInteropTest {
-    /** Packets held back, in percent of those of the call's connection, both ways. */
-    private static final double REORDER_PERCENT = 5;
     /**
      * Rate of the slow lane: a held-back 1444-byte packet waits at least 0.12 ms, and the call cannot go
      * faster than 100 Mbit/s / 5 % = 250 MB/s, above what it reaches here without the lane.
