@@ -41,10 +41,14 @@ import java.util.stream.Collectors;
  *       {@code meta priority} of the chosen packets to that class id: HTB puts a packet whose priority names
  *       one of its leaf classes straight into that class, no tc filter needed. Every other packet has no
  *       class and goes through HTB's unshaped direct queue at once, so it overtakes the packets waiting in
- *       the slow lane. A held-back packet of {@code s} bytes waits at least {@code 8 s / rate} (the lane's
- *       token bucket has no burst) plus the time to send what is queued ahead of it in the lane. That is a
- *       queueing delay, not netem's configurable delay distribution: packets not held back are not delayed
- *       at all, and the lane's rate caps the throughput of a flow at {@code rate / fraction held back}.</li>
+ *       the slow lane. A token bucket delays only a packet that finds the tokens used up, so each held-back
+ *       packet first puts a copy of itself into the lane (the <em>ballast</em>, nftables {@code dup} in the
+ *       same rule, dropped in {@code prerouting} when it comes back from lo) and then waits behind it: a
+ *       held-back packet of {@code s} bytes waits at least {@code 8 s / rate} (the lane has no burst), plus
+ *       the time to send what is queued ahead of it. That is a queueing delay, not netem's configurable
+ *       delay distribution: packets not held back are not delayed at all, and as each held-back packet costs
+ *       the lane twice its size, a flow with a fraction f held back cannot go faster than
+ *       {@code rate / (2 f)}.</li>
  *   <li>{@code lossEvery(n)} / {@code duplicateEvery(n)} / {@code reorderEvery(n)} act on every n-th
  *       matching packet (one counter per rule): reproducible for a given packet sequence, which is what a
  *       seed would give. The percentages use the kernel's random generator ({@code numgen random}), which
@@ -76,7 +80,7 @@ public final class Netem implements AutoCloseable {
     static final String SEEDED_HASH_INPUT = "@th,128,112";
     /** Payload bytes a datagram needs for {@link #SEEDED_HASH_INPUT}; shorter ones are never impaired when seeded. */
     public static final int SEEDED_MIN_PAYLOAD = 22;
-    /** Default rate of the slow lane: a 1444-byte Rx packet waits at least 0.29 ms in it. */
+    /** Default rate of the slow lane: a 1444-byte Rx packet waits at least 0.29 ms in it (behind its ballast). */
     static final long DEFAULT_SLOW_LANE_BITS_PER_SECOND = 40_000_000L;
     /**
      * Packets HTB may queue, in its direct queue and in the slow lane: far more than the windows in flight in a
@@ -85,6 +89,8 @@ public final class Netem implements AutoCloseable {
     static final int QUEUE_LIMIT = 100_000;
     /** Packet mark of duplicated packets ("ND"); other marks are not used in a test namespace. */
     static final String DUPLICATE_MARK = "0x4e44";
+    /** Packet mark of the copies that go into the slow lane ahead of a held-back packet ("NB"). */
+    static final String BALLAST_MARK = "0x4e42";
     private static final Pattern COUNTER = Pattern.compile("counter packets (\\d+) bytes \\d+ .*comment \"(\\w+)\"");
     private static final Pattern CLASS_STATS = Pattern.compile(
             "class htb " + SLOW_LANE_CLASS + " .*?\\n\\s*Sent \\d+ bytes (\\d+) pkt \\(dropped (\\d+),", Pattern.DOTALL);
@@ -173,8 +179,8 @@ public final class Netem implements AutoCloseable {
 
         /**
          * Rate of the slow lane in bits per second (default {@value #DEFAULT_SLOW_LANE_BITS_PER_SECOND}): a
-         * held-back packet of s bytes waits at least 8 s / rate, longer when others wait ahead of it. A flow
-         * that has a fraction f of its packets held back cannot go faster than rate / f.
+         * held-back packet of s bytes waits at least 8 s / rate (behind its ballast), longer when others wait
+         * ahead of it. A flow that has a fraction f of its packets held back cannot go faster than rate / (2 f).
          */
         public Builder slowLaneRate(long bitsPerSecond) {
             if (bitsPerSecond < 8_000 || bitsPerSecond > 100_000_000_000L) {
@@ -301,8 +307,8 @@ public final class Netem implements AutoCloseable {
         /**
          * The tc commands that make the slow lane: HTB as lo's root qdisc with no default class (packets of no
          * class use its direct queue, which is not shaped), one leaf class of the lane's rate that may not
-         * borrow (ceil = rate) and has no burst (so every packet in it waits for its own tokens), and a packet
-         * fifo under it. Empty when not reordering.
+         * borrow (ceil = rate) and has no burst (so a packet waits for the tokens that the one before it, its
+         * ballast at least, used), and a packet fifo under it. Empty when not reordering.
          */
         List<List<String>> tcCommands() {
             if (!reorders()) {
@@ -328,12 +334,18 @@ public final class Netem implements AutoCloseable {
                     : reorderPercent > 0 ? randomBelow(reorderPercent, 2, false) : null;
             StringBuilder sb = new StringBuilder("table ip " + TABLE + " {\n");
             if (reorder != null) {
-                // a duplicate made in prerouting leaves through lo again, via output: it keeps its original's
-                // priority, so set it back to 0 (no class: HTB's direct queue)
+                // A token bucket lets a packet that finds the lane idle leave at once and only makes the next
+                // one wait for the tokens it used. So each chosen packet sends a copy of itself (the ballast)
+                // into the lane first, synchronously from this rule: the packet then waits behind its ballast,
+                // at least its own size at the lane's rate. The ballast is dropped when it comes back from lo
+                // in prerouting. A duplicate made in prerouting leaves through lo again, via output: it keeps
+                // its original's priority, so it is set back to 0 (no class: HTB's direct queue).
                 sb.append("  chain impair_out {\n    meta mark ").append(DUPLICATE_MARK)
-                        .append(" meta priority set 0 return\n    ").append(reorder)
+                        .append(" meta priority set 0 return\n    meta mark ").append(BALLAST_MARK)
+                        .append(" return\n    ").append(reorder)
                         .append(" counter meta priority set ").append(SLOW_LANE_CLASS)
-                        .append(" comment \"reorder\"\n  }\n");
+                        .append(" meta mark set ").append(BALLAST_MARK)
+                        .append(" dup to ip daddr device \"lo\" meta mark set 0 comment \"reorder\"\n  }\n");
                 sb.append("  chain out {\n    type filter hook output priority 0; policy accept;\n");
                 selectors(sb, "impair_out");
                 sb.append("  }\n");
@@ -351,8 +363,15 @@ public final class Netem implements AutoCloseable {
                 sb.append("  chain impair_pre {\n    meta mark ").append(DUPLICATE_MARK).append(" return\n    ")
                         .append(dup).append(" counter meta mark set ").append(DUPLICATE_MARK)
                         .append(" dup to ip daddr device \"lo\" meta mark set 0 comment \"duplicate\"\n  }\n");
+            }
+            if (dup != null || reorder != null) {
                 sb.append("  chain pre {\n    type filter hook prerouting priority 0; policy accept;\n");
-                selectors(sb, "impair_pre");
+                if (reorder != null) {
+                    sb.append("    meta mark ").append(BALLAST_MARK).append(" drop\n");
+                }
+                if (dup != null) {
+                    selectors(sb, "impair_pre");
+                }
                 sb.append("  }\n");
             }
             return sb.append("}\n").toString();

@@ -54,7 +54,8 @@ class NetemRulesTest {
                 table ip afsdr_netem {
                   chain impair_out {
                     meta mark 0x4e44 meta priority set 0 return
-                    numgen inc mod 10 == 9 counter meta priority set 1:20 comment "reorder"
+                    meta mark 0x4e42 return
+                    numgen inc mod 10 == 9 counter meta priority set 1:20 meta mark set 0x4e42 dup to ip daddr device "lo" meta mark set 0 comment "reorder"
                   }
                   chain out {
                     type filter hook output priority 0; policy accept;
@@ -67,6 +68,7 @@ class NetemRulesTest {
                   }
                   chain pre {
                     type filter hook prerouting priority 0; policy accept;
+                    meta mark 0x4e42 drop
                     meta l4proto udp udp sport { 7000 } goto impair_pre
                     meta l4proto udp udp dport { 7000 } goto impair_pre
                   }

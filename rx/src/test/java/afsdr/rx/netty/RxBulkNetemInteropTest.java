@@ -37,8 +37,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 @Interop
 class RxBulkNetemInteropTest {
     /**
-     * Rate of the slow lane: a held-back 1444-byte packet waits at least 0.12 ms, and the call cannot go
-     * faster than 100 Mbit/s / 5 % = 250 MB/s, above what it reaches here without the lane.
+     * Rate of the slow lane: a held-back 1444-byte packet waits at least 0.12 ms (behind its ballast), and
+     * the call cannot go faster than 100 Mbit/s / (2 x 5 %) = 125 MB/s, above what it reaches here without
+     * the lane on the 2-core machine.
      */
     private static final long SLOW_LANE_BITS_PER_SECOND = 100_000_000L;
 
