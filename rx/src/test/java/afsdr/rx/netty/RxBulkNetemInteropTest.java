@@ -26,9 +26,10 @@ import org.junit.jupiter.params.provider.CsvSource;
  *
  * <p>An {@link ArrivalOrderProbe} on each endpoint measures how much reordering reached Rx; its figures
  * are printed, not asserted: a few data packets arrive behind a later serial even without the slow
- * lane (measured on the 2-core machine with 256 MiB calls: 250 to 1100 of ~195,000, at most 33 serials
- * behind; with the lane 4,800 to 6,900, up to 190 behind), so "some" would prove nothing. What is
- * asserted is the kernel's own count of packets it held back.
+ * lane, so "some" would prove nothing. Measured on the 2-core machine (load average 10-11), 1 GiB
+ * calls: without the lane 470 to 1,000 of ~780,000 data packets, at most 36 serials behind; with it
+ * ~42,000 of ~810,000, up to 890 to 2,100 behind. What is asserted is the kernel's own count of
+ * packets it held back.
  *
  * <p>UDP segmentation offload is off here: on lo a GSO batch passes netfilter and the qdisc as one
  * packet, so a "lost packet" would be a burst of up to 32 datagrams, not the per-datagram loss this test
