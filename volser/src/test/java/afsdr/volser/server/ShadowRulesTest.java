@@ -444,8 +444,32 @@ class ShadowRulesTest {
     }
 
     VolserClient vosProcess(int port) {
+        return vosProcess(port, InProcessConnection.DEFAULT_EPOCH);
+    }
+
+    /** A vos process with its own Rx epoch: OpenAFS picks one per process. */
+    VolserClient vosProcess(int port, int epoch) {
         return new VolserClient(new InProcessConnection(service.dispatcher(), 4, null,
-            new java.net.InetSocketAddress("127.0.0.1", port)));
+            new java.net.InetSocketAddress("127.0.0.1", port), epoch));
+    }
+
+    /**
+     * Two short-lived vos processes that the kernel gave the same ephemeral port within seconds (one
+     * lists S, exits; the next lists S and opens a transaction on it) are told apart by their Rx
+     * epochs; a single process making the same three calls is still refused.
+     */
+    @Test
+    void aReusedPortWithAnotherEpochIsAnotherVos() throws Exception {
+        makeSource(S, "src.one", 2, "a");
+        vosProcess(41003, 0x11110001).listOneVolume(0, S);
+        VolserClient next = vosProcess(41003, 0x11110002);
+        next.listOneVolume(0, S);
+        next.endTrans(next.transCreate(S, 0, VolserConstants.ITBusy));
+        VolserClient same = vosProcess(41004, 0x22220001);
+        same.listOneVolume(0, S);
+        vosProcess(41004, 0x22220001).listOneVolume(0, S);
+        assertEquals(VolserErrors.VOLSERBADOP, code(() -> same.transCreate(S, 0, VolserConstants.ITBusy)),
+            "same address, port and epoch: one vos probing S as source and target");
     }
 
     /**
