@@ -2,15 +2,11 @@ package afsdr.volser.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import afsdr.nativeio.JnrPosix;
-import afsdr.partition.NameiPartition;
 import afsdr.partition.Volume;
 import afsdr.partition.VolumeDiskData;
 import afsdr.rx.rpc.InProcessConnection;
-import afsdr.rx.rpc.RpcException;
 import afsdr.volser.client.VolserClient;
 import afsdr.volser.wire.TransDebugInfo;
 import afsdr.volser.wire.VolintInfo;
@@ -18,69 +14,21 @@ import afsdr.volser.wire.VolserConstants;
 import afsdr.volser.wire.VolserErrors;
 import afsdr.volser.wire.VolserOps;
 import afsdr.volser.wire.VolserStatus;
-import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The VOLSER procedures end to end through the RPC layer, in process (no sockets), on a real
  * partition directory: the codes vos branches on, the transaction rules and the reaper.
  */
-class VolserServiceTest {
+class VolserServiceTest extends InProcessVolserTest {
     static final int V = 536870912;
-
-    Path dir;
-    NameiPartition part;
-    VolserLog log;
-    VolserService service;
-    VolserClient c;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        dir = Files.createTempDirectory(Path.of("/var/tmp"), "volser-service-test");
-        Path vicepa = Files.createDirectories(dir.resolve("vicepa"));
-        Path local = Files.createDirectories(dir.resolve("local"));
-        Files.writeString(local.resolve("NoAuth"), "");
-        part = NameiPartition.open(JnrPosix.get(), vicepa, "/vicepa");
-        log = VolserLog.open(dir.resolve("VolserLog"), false, Clock.systemUTC());
-        service = new VolserService(List.of(part), Map.of(), log, null,
-            new SuperUserCheck(local, List.of(), String::valueOf), false, Clock.systemUTC());
-        c = new VolserClient(new InProcessConnection(service.dispatcher(), 4, null));
-    }
-
-    @AfterEach
-    void tearDown() throws IOException {
-        service.endAll();
-        log.close();
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
-
-    int code(Executable e) {
-        return assertThrows(RpcException.class, e::run).code();
-    }
-
-    interface Executable {
-        void run() throws Exception;
-    }
 
     int create(int id, String name) throws Exception {
         return c.call(VolserOps.CreateVolume, new VolserOps.CreateVolumeArgs(0, name, 0, 0, id)).trans();
-    }
-
-    VolumeDiskData disk(int id) throws IOException {
-        try (Volume v = part.openVolume(id)) {
-            return v.readDiskData();
-        }
     }
 
     @Test
@@ -183,7 +131,7 @@ class VolserServiceTest {
         assertFalse(part.volumeExists(V), "the half-made volume is gone");
         assertTrue(part.volumeExists(V + 5), "the finished one stays");
         assertEquals(0, disk(V + 5).inUse(), "and is put back");
-        assertTrue(Files.readString(dir.resolve("VolserLog")).contains("Deleting timed-out temporary volume " + V));
+        assertTrue(volserLog().contains("Deleting timed-out temporary volume " + V));
     }
 
     @Test

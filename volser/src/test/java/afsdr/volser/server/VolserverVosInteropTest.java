@@ -15,9 +15,7 @@ import afsdr.volser.wire.VolserErrors;
 import afsdr.volser.wire.VolserOps;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -146,33 +144,12 @@ class VolserverVosInteropTest {
         return r;
     }
 
-    private static final Pattern DATE = Pattern.compile("[A-Z][a-z]{2} [A-Z][a-z]{2} [ \\d]\\d \\d\\d:\\d\\d:\\d\\d \\d{4}");
-    private static final Pattern BIG = Pattern.compile("\\b\\d{9,10}\\b");
-
     /**
      * Server names and addresses → SERVER, volume names → NAME, dates → DATE, epoch times → TIME,
      * volume ids (≥ 536870912, the first ids vlserver hands out) → ID1, ID2... by first appearance.
      */
     static String norm(Site s, String out) {
-        String t = out.replace(s.host, "SERVER").replace(s.addr, "SERVER").replace(s.name, "NAME");
-        t = DATE.matcher(t).replaceAll("DATE");
-        Map<String, String> ids = new LinkedHashMap<>();
-        Matcher m = BIG.matcher(t);
-        StringBuilder sb = new StringBuilder();
-        while (m.find()) {
-            long v = Long.parseLong(m.group());
-            String rep;
-            if (v >= 1_000_000_000L && v < 2_500_000_000L) {
-                rep = "TIME";
-            } else if (v >= 536_870_912L) {
-                rep = ids.computeIfAbsent(m.group(), k -> "ID" + (ids.size() + 1));
-            } else {
-                rep = m.group();
-            }
-            m.appendReplacement(sb, rep);
-        }
-        m.appendTail(sb);
-        return sb.toString();
+        return VosOutput.norm(out, VosOutput.WIDE, s.host, "SERVER", s.addr, "SERVER", s.name, "NAME");
     }
 
     static String idOf(ExecResult examine, String name) {
