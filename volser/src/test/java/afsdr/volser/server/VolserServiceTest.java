@@ -15,8 +15,10 @@ import afsdr.volser.wire.VolserErrors;
 import afsdr.volser.wire.VolserOps;
 import afsdr.volser.wire.VolserStatus;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.stream.Stream;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -203,5 +205,45 @@ class VolserServiceTest extends InProcessVolserTest {
         VolserClient other = new VolserClient(new InProcessConnection(withUsers.dispatcher(), 4, "joe"));
         assertEquals(VolserErrors.VOLSERBAD_ACCESS, code(() -> other.transCreate(V, 0, VolserConstants.ITOffline)));
         assertEquals(VolserErrors.VNOVOL, code(() -> admin.transCreate(V, 0, VolserConstants.ITOffline)));
+    }
+
+    /**
+     * NukeVolume of a volume whose header is gone removes the namei files it left behind, then
+     * answers -1 as the stock nuke does (it lists files, not headers, and fails on the header's
+     * unlink last). A clone still using the group keeps its data, link table and own special files.
+     */
+    @Test
+    void nukeRemovesTheFilesOfAVolumeWithoutHeader() throws Exception {
+        int t = create(V, "t.lost");
+        c.call(VolserOps.SetFlags, new VolserOps.TransValue(t, 0));
+        c.endTrans(t);
+        Path group = part.path().resolve(afsdr.partition.NameiInode.groupDir(V));
+        Files.delete(part.path().resolve(afsdr.partition.VolumeHeader.fileName(V)));
+        assertTrue(Files.isDirectory(group));
+        assertEquals(VolumeProcs.NUKE_FAILED, code(() -> c.call(VolserOps.NukeVolume, new VolserOps.PartVolume(0, V))));
+        assertFalse(Files.exists(group), "the group's files and folders are gone");
+        assertTrue(volserLog().contains("had no header; removed 5 files"), volserLog());
+        assertEquals(VolumeProcs.NUKE_FAILED, code(() -> c.call(VolserOps.NukeVolume, new VolserOps.PartVolume(0, V))),
+            "nothing left");
+        // With a read-only clone of it still here.
+        t = create(V, "t.lost");
+        c.call(VolserOps.SetFlags, new VolserOps.TransValue(t, 0));
+        c.call(VolserOps.Clone, new VolserOps.CloneArgs(t, 0, VolserConstants.ROVOL, "t.lost.readonly", V + 1));
+        c.endTrans(t);
+        Files.delete(part.path().resolve(afsdr.partition.VolumeHeader.fileName(V)));
+        assertEquals(VolumeProcs.NUKE_FAILED, code(() -> c.call(VolserOps.NukeVolume, new VolserOps.PartVolume(0, V))));
+        try (Volume ro = part.openVolume(V + 1)) {
+            assertEquals(V, ro.readDiskData().parentId());
+            ro.readDirectory(1);
+        }
+        try (Stream<Path> files = Files.walk(group)) {
+            List<Long> specials = files.filter(f -> f.getParent().getFileName().toString().equals("special"))
+                .map(f -> afsdr.partition.FlipBase64.decode(f.getFileName().toString())).toList();
+            assertTrue(specials.contains(afsdr.partition.NameiInode.special(V, afsdr.partition.NameiInode.VI_LINKTABLE)),
+                "the link table stays");
+            assertTrue(specials.stream().noneMatch(i -> afsdr.partition.NameiInode.high(i) == V
+                && afsdr.partition.NameiInode.tag(i) != afsdr.partition.NameiInode.VI_LINKTABLE), "the RW's own specials went");
+            assertTrue(specials.stream().anyMatch(i -> afsdr.partition.NameiInode.high(i) == V + 1), "the clone's stay");
+        }
     }
 }
