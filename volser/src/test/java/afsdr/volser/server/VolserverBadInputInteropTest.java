@@ -221,6 +221,34 @@ class VolserverBadInputInteropTest extends OursAndStockInterop {
         }
     }
 
+    /**
+     * A stream whose first vnode record names a vnode number (bit 24 set) that no volume with the
+     * dump's uniquifiers can have used. The stock server accepts it and writes the record some GiB
+     * into a sparse vnode index (not tried here, to keep fs1's partition small); ours refuses it
+     * with VOLSERREAD_DUMPERROR before changing anything, and keeps serving.
+     */
+    @Test
+    void aVnodeNumberBeyondTheDumpsUniquifiersIsRefusedByOurs() throws Exception {
+        int at = (int) (long) recordStarts().get(1);
+        byte[] b = good.clone();
+        assertEquals(3, b[at], "a D_VNODE record starts there");
+        b[at + 1] ^= 1;
+        Path f = fx.work.resolve("far-vnode.dump");
+        Files.write(f, b);
+        try (VolserClient c = volser(RealCell.J1)) {
+            String before = state(c, oursId);
+            ExecResult ro = fx.vos("restore", host(RealCell.J1), "b", OURS, "-file", f.toString(), "-overwrite",
+                "incremental");
+            assertTrue(ro.exitCode() != 0, ro.toString());
+            // refused in the stream's first kilobytes: vos is still sending ("Could not transmit data")
+            assertTrue(ro.stderr().contains("VOLSER") || ro.stderr().contains("Could not transmit"), ro.toString());
+            assertEquals(before, state(c, oursId), "our volume is as it was");
+            assertTrue(c.partitionIds().length > 0, "still serving");
+        }
+        String log = Files.readString(cell.logDir(RealCell.J1).resolve("VolserLog.badinput"));
+        assertTrue(log.contains(" refused: ") && log.contains("uniquifiers reach"), "the reason is logged:\n" + log);
+    }
+
     // ------------------------------------------------------------------ malformed and wrong requests
 
     /** A procedure whose arguments are given as raw XDR bytes. */
