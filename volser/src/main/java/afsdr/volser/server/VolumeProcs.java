@@ -292,6 +292,13 @@ final class VolumeProcs {
             t.volume.writeDiskData(src);
         }
         int now = ctx.now();
+        // The clone's uniquifier is its source's, as the stock CloneVolume leaves it (it copies the
+        // source's header, and a volume utility's header writes never change the uniquifier). On
+        // stock nodes both read 200 higher once the fileserver has the volume attached: a
+        // fileserver writes an in-use volume's header with its next uniquifier plus 200
+        // (VOLUME_UPDATE_UNIQUIFIER_BUMP, so that a crash never reuses one). That is the job of the
+        // fileserver running beside this volserver, which does it when it attaches our clone; the
+        // test cell runs none on j1, hence 2 here against 202 on fs1 for a fresh volume.
         try (Volume nv = part.cloneVolume(t.volumeId, newId, d -> {
             if (newType == ROVOL) {
                 d.type(ROVOL);

@@ -117,6 +117,7 @@ class VolserServiceTest extends InProcessVolserTest {
         assertEquals(0, bk.destroyMe(), "a reclone is left usable");
         VolumeDiskData ro = disk(V + 1);
         assertEquals(VolumeDiskData.DESTROY_ME, ro.destroyMe(), "a fresh clone waits for vos to bring it online");
+        assertEquals(disk(V).uniquifier(), ro.uniquifier(), "the source's uniquifier, not bumped (the fileserver's job)");
         assertEquals(0, ro.inUse());
     }
 
