@@ -395,6 +395,70 @@ public final class NameiPartition {
         }
     }
 
+    /**
+     * Removes what is left of a volume whose header file is gone (a crash between the header's
+     * unlink and the files', or a header deleted by hand): the namei files of the volume group
+     * named by {@code volumeId}, as the stock nuke does. When a header here still belongs to that
+     * group (a clone of the volume), only the special files stamped with {@code volumeId} itself
+     * go, other than the group's link table: the data files and the link table are the clone's too.
+     * Returns how many files were removed; 0 when there was nothing. A volume that has a header is
+     * removed with {@link #deleteVolume}, never here.
+     *
+     * @throws IllegalStateException if the volume has a header
+     */
+    public int removeHeaderlessLeftovers(int volumeId) throws IOException {
+        synchronized (groupLock(volumeId)) {
+            if (volumeExists(volumeId)) {
+                throw new IllegalStateException("volume " + Integer.toUnsignedString(volumeId) + " on " + name
+                    + " has a header; delete it with deleteVolume");
+            }
+            Path g = path.resolve(NameiInode.groupDir(Integer.toUnsignedLong(volumeId)));
+            if (!Files.isDirectory(g)) {
+                return 0;
+            }
+            boolean groupInUse = false;
+            for (int id : listVolumeIds()) {
+                try {
+                    groupInUse |= readHeader(id).parent() == volumeId;
+                } catch (NoSuchVolumeException gone) {
+                    // removed meanwhile by another group's operation
+                }
+            }
+            List<Path> files = new ArrayList<>();
+            try (var s = Files.walk(g)) {
+                s.filter(Files::isRegularFile).forEach(files::add);
+            }
+            long linkTable = NameiInode.special(Integer.toUnsignedLong(volumeId), NameiInode.VI_LINKTABLE);
+            int removed = 0;
+            for (Path f : files) {
+                if (groupInUse && !ownSpecial(f, volumeId, linkTable)) {
+                    continue;
+                }
+                unlinkIfPresent(f.toString());
+                removed++;
+            }
+            if (!groupInUse) {
+                removeEmptyGroupDirs(volumeId);
+            }
+            posix.fsyncDirectory(root);
+            return removed;
+        }
+    }
+
+    /** Whether {@code f} is a special file of volume {@code volumeId} other than the link table. */
+    private static boolean ownSpecial(Path f, int volumeId, long linkTable) {
+        if (!f.getParent().getFileName().toString().equals("special")) {
+            return false;
+        }
+        long ino;
+        try {
+            ino = FlipBase64.decode(f.getFileName().toString());
+        } catch (IllegalArgumentException notNamei) {
+            return false;
+        }
+        return NameiInode.isSpecial(ino) && NameiInode.high(ino) == volumeId && ino != linkTable;
+    }
+
     private void unlinkIfPresent(String p) throws NativeIoException {
         try {
             posix.unlink(p);

@@ -7,6 +7,13 @@ public interface RxConnectionInfo {
     /** Where the peer's packets come from (the address the replies go to). */
     InetSocketAddress peer();
 
+    /**
+     * The connection's Rx epoch (rx.md §3): chosen once per process by the peer that made the
+     * connection, so together with {@link #peer()} it tells one client process from another that
+     * later got the same UDP port.
+     */
+    int epoch();
+
     /** The connection's security index (0 rxnull, 2 rxkad; rx.md §2). */
     int securityIndex();
 

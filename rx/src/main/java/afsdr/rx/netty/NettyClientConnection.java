@@ -101,6 +101,11 @@ final class NettyClientConnection implements RxClientConnection {
     }
 
     @Override
+    public int epoch() {
+        return conn.epoch();
+    }
+
+    @Override
     public int serviceId() {
         return conn.serviceId();
     }

@@ -324,6 +324,11 @@ final class NettyRxCall implements RxCall {
         }
 
         @Override
+        public int epoch() {
+            return c.epoch();
+        }
+
+        @Override
         public int securityIndex() {
             return c.securityIndex();
         }

@@ -33,7 +33,10 @@ public final class InProcessConnection implements RxClientConnection {
     private final Info info;
     private final AtomicInteger callNumber = new AtomicInteger();
 
-    private record Info(InetSocketAddress peer, int securityIndex, int serviceId, Object securityIdentity)
+    /** The epoch of connections that name none: one per JVM, like one client process's. */
+    public static final int DEFAULT_EPOCH = 0x5eed0001;
+
+    private record Info(InetSocketAddress peer, int epoch, int securityIndex, int serviceId, Object securityIdentity)
             implements RxConnectionInfo {
     }
 
@@ -51,13 +54,27 @@ public final class InProcessConnection implements RxClientConnection {
      * sees: tests that play several client processes give each its own port.
      */
     public InProcessConnection(RxCallHandler handler, int serviceId, Object securityIdentity, InetSocketAddress peer) {
+        this(handler, serviceId, securityIdentity, peer, DEFAULT_EPOCH);
+    }
+
+    /**
+     * As {@link #InProcessConnection(RxCallHandler, int, Object, InetSocketAddress)}, with the Rx
+     * epoch the handler sees: two client processes that got the same port differ in their epochs.
+     */
+    public InProcessConnection(RxCallHandler handler, int serviceId, Object securityIdentity, InetSocketAddress peer,
+            int epoch) {
         this.handler = handler;
-        this.info = new Info(peer, securityIdentity == null ? 0 : 2, serviceId, securityIdentity);
+        this.info = new Info(peer, epoch, securityIdentity == null ? 0 : 2, serviceId, securityIdentity);
     }
 
     @Override
     public InetSocketAddress peer() {
         return info.peer();
+    }
+
+    @Override
+    public int epoch() {
+        return info.epoch();
     }
 
     @Override

@@ -17,17 +17,10 @@ class RxConnectionLifecycleTest {
 
     /** One complete call on {@code conn}: request, handler reply, client end. Returns the server call. */
     private static RxCallState completeCall(Wire w, RxConnection conn) {
-        RxCallState c = conn.newClientCall(w.now);
-        w.send(c, bytes(20, 1), true);
-        w.deliver();
-        RxCallState s = w.dispatched.get(w.dispatched.size() - 1);
-        assertArrayEquals(bytes(20, 1), w.readAll(s));
-        w.send(s, bytes(8, 2), true);
-        w.deliver();
-        assertArrayEquals(bytes(8, 2), w.readAll(c));
-        w.deliver();
-        c.clientEnded();
-        return s;
+        RxStateMachineTest.Exchange x = RxStateMachineTest.exchange(w, conn, bytes(20, 1), bytes(8, 2));
+        assertArrayEquals(bytes(20, 1), x.requestRead());
+        assertArrayEquals(bytes(8, 2), x.replyRead());
+        return x.server();
     }
 
     @Test
@@ -52,9 +45,7 @@ class RxConnectionLifecycleTest {
     void connectionWithACallInProgressIsKeptWhileThePeerPings() {
         Wire w = RxStateMachineTest.wire();
         RxConnection conn = RxStateMachineTest.connect(w);
-        RxCallState c = conn.newClientCall(w.now);
-        w.send(c, bytes(20, 1), true);
-        w.deliver();
+        RxCallState c = RxStateMachineTest.startCall(w, conn, bytes(20, 1));
         RxCallState s = w.dispatched.get(0);
         w.readAll(s);
         // the handler works for 15 minutes; the client's keepalive pings hold both ends
@@ -77,9 +68,7 @@ class RxConnectionLifecycleTest {
     void clientAvoidsAChannelTheServerCalledBusy() {
         Wire w = RxStateMachineTest.wire();
         RxConnection conn = RxStateMachineTest.connect(w);
-        RxCallState c1 = conn.newClientCall(w.now);
-        w.send(c1, bytes(10, 0), true);
-        w.deliver();
+        RxCallState c1 = RxStateMachineTest.startCall(w, conn, bytes(10, 0));
         assertEquals(1, w.dispatched.size(), "call 1's handler runs (and keeps running)");
         // the client gives up on call 1 without the server learning it (its ABORT is lost)
         c1.failLocally(RX_CALL_DEAD);
@@ -116,9 +105,7 @@ class RxConnectionLifecycleTest {
     void aTimedOutCallMarksItsChannelBusyAndACompletedCallClearsIt() {
         Wire w = RxStateMachineTest.wire();
         RxConnection conn = RxStateMachineTest.connect(w);
-        RxCallState c1 = conn.newClientCall(w.now);
-        w.send(c1, bytes(10, 0), true);
-        w.deliver();
+        RxCallState c1 = RxStateMachineTest.startCall(w, conn, bytes(10, 0));
         // no reply in time: the server may still be working on call 1
         c1.failLocally(RX_CALL_TIMEOUT);
         RxCallState c2 = conn.newClientCall(w.now);

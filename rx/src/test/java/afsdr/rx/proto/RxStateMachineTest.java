@@ -24,6 +24,43 @@ class RxStateMachineTest {
         return w.client.newClientConnection(Wire.SERVER_ADDR, SVC, RxNullSecurity.INSTANCE, w.now);
     }
 
+    /** A new call on {@code conn} whose whole request has reached the server. */
+    static RxCallState startCall(Wire w, RxConnection conn, byte[] request) {
+        RxCallState c = conn.newClientCall(w.now);
+        w.send(c, request, true);
+        w.deliver();
+        return c;
+    }
+
+    /** What one complete call carried: the two ends, and the bytes each side read. */
+    record Exchange(RxCallState client, RxCallState server, byte[] requestRead, byte[] replyRead) {
+    }
+
+    /**
+     * One complete call on {@code conn}: the request read by the latest dispatched handler, its
+     * reply read by the client, the client's acknowledgement delivered, the call ended.
+     */
+    static Exchange exchange(Wire w, RxConnection conn, byte[] request, byte[] reply) {
+        RxCallState c = startCall(w, conn, request);
+        RxCallState s = w.dispatched.get(w.dispatched.size() - 1);
+        byte[] got = w.readAll(s);
+        w.send(s, reply, true);
+        w.deliver();
+        byte[] back = w.readAll(c);
+        w.deliver();
+        c.clientEnded();
+        return new Exchange(c, s, got, back);
+    }
+
+    /** A packet the client sent earlier, received by the server again as is. */
+    static void replayToServer(Wire w, Wire.Sent old) {
+        io.netty.buffer.ByteBuf d = io.netty.buffer.Unpooled.buffer();
+        old.header().writeTo(d);
+        d.writeBytes(old.body());
+        w.server.receive(d, Wire.CLIENT_ADDR, w.now, w.serverOut);
+        d.release();
+    }
+
     static byte[] bytes(int n, int seed) {
         byte[] b = new byte[n];
         for (int i = 0; i < n; i++) {
@@ -143,15 +180,7 @@ class RxStateMachineTest {
         Wire w = wire();
         RxConnection conn = connect(w);
         // learn an RTT and open the window first
-        RxCallState warm = conn.newClientCall(w.now);
-        w.send(warm, bytes(10, 0), true);
-        w.deliver();
-        RxCallState sw = w.dispatched.get(0);
-        w.readAll(sw);
-        w.send(sw, new byte[0], true);
-        w.deliver();
-        w.readAll(warm);
-        warm.clientEnded();
+        exchange(w, conn, bytes(10, 0), new byte[0]);
         w.advance(5, 5);
 
         RxCallState c = conn.newClientCall(w.now);
@@ -189,9 +218,7 @@ class RxStateMachineTest {
         Wire w = wire();
         RxConnection conn = connect(w);
         conn.setDeadTimeSeconds(60);
-        RxCallState c = conn.newClientCall(w.now);
-        w.send(c, bytes(10, 0), true);
-        w.deliver();
+        RxCallState c = startCall(w, conn, bytes(10, 0));
         // the handler is busy: nothing flows, and after deadTime/6 the client pings
         w.advance(11_000, 100);
         List<Wire.Sent> pings = w.sent(true, Wire.ACK).stream().filter(s -> Wire.has(s, RX_REQUEST_ACK)).toList();
@@ -214,9 +241,7 @@ class RxStateMachineTest {
         Wire w = wire();
         RxConnection conn = connect(w);
         conn.setDeadTimeSeconds(12);
-        RxCallState c = conn.newClientCall(w.now);
-        w.send(c, bytes(10, 0), true);
-        w.deliver();
+        RxCallState c = startCall(w, conn, bytes(10, 0));
         w.drop = s -> true; // the server vanishes
         w.advance(11_000, 100);
         assertEquals(0, c.error());
@@ -229,9 +254,7 @@ class RxStateMachineTest {
     void newCallOnBusyChannelGetsBusyAndKillsTheOldCall() {
         Wire w = wire();
         RxConnection conn = connect(w);
-        RxCallState c1 = conn.newClientCall(w.now);
-        w.send(c1, bytes(10, 0), true);
-        w.deliver();
+        RxCallState c1 = startCall(w, conn, bytes(10, 0));
         RxCallState s1 = w.dispatched.get(0);
         // the client gives up on call 1 and starts call 2 on the same channel
         c1.failLocally(RX_CALL_DEAD);
@@ -255,24 +278,11 @@ class RxStateMachineTest {
         Wire w = wire();
         RxConnection conn = connect(w);
         for (int i = 0; i < 2; i++) {
-            RxCallState c = conn.newClientCall(w.now);
-            w.send(c, bytes(5, i), true);
-            w.deliver();
-            RxCallState s = w.dispatched.get(i);
-            w.readAll(s);
-            w.send(s, bytes(3, i), true);
-            w.deliver();
-            w.readAll(c);
-            c.clientEnded();
+            exchange(w, conn, bytes(5, i), bytes(3, i));
         }
         int before = w.dispatched.size();
         // replay call 1's request: the server has moved on to call 2 on channel 0
-        Wire.Sent old = w.sent(true, Wire.DATA).get(0);
-        io.netty.buffer.ByteBuf d = io.netty.buffer.Unpooled.buffer();
-        old.header().writeTo(d);
-        d.writeBytes(old.body());
-        w.server.receive(d, Wire.CLIENT_ADDR, w.now, w.serverOut);
-        d.release();
+        replayToServer(w, w.sent(true, Wire.DATA).get(0));
         w.deliver();
         assertEquals(before, w.dispatched.size());
         assertTrue(w.sent(false, RX_PACKET_TYPE_ABORT).isEmpty());
@@ -282,9 +292,7 @@ class RxStateMachineTest {
     void abortTravelsAndIsNeverAnsweredWithAnAbort() throws Exception {
         Wire w = wire();
         RxConnection conn = connect(w);
-        RxCallState c = conn.newClientCall(w.now);
-        w.send(c, bytes(10, 0), true);
-        w.deliver();
+        RxCallState c = startCall(w, conn, bytes(10, 0));
         RxCallState s = w.dispatched.get(0);
         s.failLocally(103); // VNOVOL
         s.sendAbortPacket(w.now, w.serverOut);
@@ -293,12 +301,7 @@ class RxStateMachineTest {
         assertEquals(1, w.sent(false, RX_PACKET_TYPE_ABORT).size());
         assertTrue(w.sent(true, RX_PACKET_TYPE_ABORT).isEmpty(), "an abort is not answered");
         // further DATA for the failed call gets the abort again
-        Wire.Sent req = w.sent(true, Wire.DATA).get(0);
-        io.netty.buffer.ByteBuf d = io.netty.buffer.Unpooled.buffer();
-        req.header().writeTo(d);
-        d.writeBytes(req.body());
-        w.server.receive(d, Wire.CLIENT_ADDR, w.now, w.serverOut);
-        d.release();
+        replayToServer(w, w.sent(true, Wire.DATA).get(0));
         assertEquals(2, w.sent(false, RX_PACKET_TYPE_ABORT).size());
         assertEquals(103, w.sent(false, RX_PACKET_TYPE_ABORT).get(1).abortCode());
         w.assertNoLeaks();

@@ -45,6 +45,11 @@ final class FakeRxCall implements RxCall {
             }
 
             @Override
+            public int epoch() {
+                return 1;
+            }
+
+            @Override
             public int securityIndex() {
                 return 0;
             }

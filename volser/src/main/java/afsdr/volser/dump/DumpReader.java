@@ -69,6 +69,13 @@ public final class DumpReader {
     /** Largest vnode number a namei volume can hold (26-bit field, all-ones reserved for specials). */
     public static final int MAX_VNODE_NUMBER = NameiInode.INODESPECIAL - 1;
 
+    /**
+     * Uniquifiers every volume is granted for {@link #vnodeNumberLimit}, whatever its header says: a
+     * dump without a 'u' (uniquifier 0) may still name vnodes up to twice this (a vnode index of
+     * at most 16 MiB), and a volume whose uniquifier rolled over recently keeps some room.
+     */
+    static final long UNIQUIFIER_FLOOR = 1 << 16;
+
     private static final int SECTION_DUMP_HEADER = 0;
     private static final int SECTION_VOLUME_HEADER = 1;
     private static final int SECTION_VNODE = 2;
@@ -95,6 +102,8 @@ public final class DumpReader {
     private int pendingTag;
     private DumpVnode vnode;
     private VolumeDiskData volumeHeader;
+    /** Largest uniquifier this stream has shown: its volume header's and its vnodes' (unsigned). */
+    private long uniquifierReach;
 
     public DumpReader(InputStream in) {
         this.in = new DumpInput(in);
@@ -166,6 +175,7 @@ public final class DumpReader {
                 "expected D_VOLUMEHEADER (0x02) after the dump header");
         }
         volumeHeader = parseVolumeHeader();
+        uniquifierReach = Math.max(uniquifierReach, Integer.toUnsignedLong(volumeHeader.uniquifier()));
         state = State.BODY;
         return volumeHeader;
     }
@@ -190,6 +200,7 @@ public final class DumpReader {
             }
             case DumpTags.D_VOLUMEHEADER -> {
                 volumeHeader = parseVolumeHeader();
+                uniquifierReach = Math.max(uniquifierReach, Integer.toUnsignedLong(volumeHeader.uniquifier()));
                 return Section.VOLUME_HEADER;
             }
             case DumpTags.D_DUMPEND -> {
@@ -302,6 +313,20 @@ public final class DumpReader {
         System.arraycopy(v, 0, raw, off, Math.min(v.length, size - 1));
     }
 
+    /**
+     * The largest vnode number a volume can hold when its uniquifiers reach {@code uniquifierReach}
+     * (the larger of the volume header's uniquifier, which the fileserver keeps above every one it
+     * handed out, and any vnode's seen so far). The fileserver gives each new vnode the next
+     * uniquifier (the root 1.1 the first) and the lowest free slot of its class, so slot s is only
+     * ever taken after at least s other vnodes were made: s < uniquifier, vnode number 2s+1 or
+     * 2s+2 ≤ 2 × uniquifier. A uniquifier that rolled over (after 2^32 creations) is covered by
+     * the older vnodes' uniquifiers, seen first in the ascending order of a dump, and by
+     * {@link #UNIQUIFIER_FLOOR}. Never above {@link #MAX_VNODE_NUMBER}.
+     */
+    public static long vnodeNumberLimit(long uniquifierReach) {
+        return Math.min(MAX_VNODE_NUMBER, 2 * Math.max(uniquifierReach, UNIQUIFIER_FLOOR));
+    }
+
     private DumpVnode parseVnode(DataConsumer consumer) throws IOException {
         long start = in.offset() - 1;
         in.section = "vnode record at offset " + start;
@@ -311,7 +336,17 @@ public final class DumpReader {
                 + Integer.toUnsignedString(vn) + " outside 1.." + MAX_VNODE_NUMBER);
         }
         in.section = "vnode " + vn;
+        long numberAt = in.offset() - 4;
         int uniq = in.i32(DumpTags.D_VNODE, "uniquifier");
+        uniquifierReach = Math.max(uniquifierReach, Integer.toUnsignedLong(uniq));
+        long limit = vnodeNumberLimit(uniquifierReach);
+        if (vn > limit) {
+            // The stock reader would write the record that far into a sparse vnode index (GiB for
+            // a 26-bit number) that every later scan of the volume then has to read through.
+            throw new DumpFormatException(numberAt, in.section, DumpTags.D_VNODE, "vnode number " + vn
+                + " beyond " + limit + ", the most a volume whose uniquifiers reach " + uniquifierReach
+                + " can have used (a new vnode takes its class's lowest free slot and the next uniquifier)");
+        }
         boolean full = false;
         boolean sawData = false;
         int type = 0, linkCount = 0, dataVersion = 0, mtime = 0, author = 0, owner = 0, group = 0, mode = 0;

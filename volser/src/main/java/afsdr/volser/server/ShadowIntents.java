@@ -1,5 +1,6 @@
 package afsdr.volser.server;
 
+import afsdr.rx.RxConnectionInfo;
 import java.net.InetSocketAddress;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -7,7 +8,7 @@ import java.util.Map;
 
 /**
  * What recent vos processes told us about the shadow they are running, remembered per vos process
- * (the Rx peer address <em>and port</em> of its calls: each vos process has its own UDP socket).
+ * ({@link Client}: the Rx peer address and port of its calls, and its Rx epoch).
  * The VOLSER protocol has no shadow flag — vos shadow's Restore carries the same flags and cookie
  * form as vos copy's (realcell captures shadow-full/copy) — so the shadow is recognised by the
  * calls that only vos shadow makes (vos-flows.md §2.1–2.2):
@@ -42,7 +43,18 @@ final class ShadowIntents {
     /** The name UV_CopyVolume2 gives the temporary clone of the source (shadow and copy). */
     static final String COPY_CLONE_NAME = "copy-clone-temp";
 
-    private record Key(InetSocketAddress client, int partId, int volumeId) {
+    /**
+     * One vos process as its calls show it. Each vos has its own UDP socket, but a short-lived vos
+     * can be followed within seconds by another that the kernel gives the same ephemeral port; the
+     * Rx epoch, which an OpenAFS client picks once per process at rx_Init, tells the two apart.
+     */
+    record Client(InetSocketAddress address, int epoch) {
+        static Client of(RxConnectionInfo conn) {
+            return new Client(conn.peer(), conn.epoch());
+        }
+    }
+
+    private record Key(Client client, int partId, int volumeId) {
     }
 
     private static final class Seen {
@@ -55,7 +67,7 @@ final class ShadowIntents {
     /** (client, partition, source volume) to the temporary clone's id. */
     private final Map<Key, int[]> clones = new LinkedHashMap<>();
 
-    synchronized void probed(InetSocketAddress client, int partId, int volumeId, int now) {
+    synchronized void probed(Client client, int partId, int volumeId, int now) {
         Key k = new Key(client, partId, volumeId);
         Seen s = probes.remove(k);
         if (s == null || now - s.last > WINDOW) {
@@ -69,7 +81,7 @@ final class ShadowIntents {
     }
 
     /** How many times this vos probed (partition, volume) within the window. */
-    synchronized int probes(InetSocketAddress client, int partId, int volumeId, int now) {
+    synchronized int probes(Client client, int partId, int volumeId, int now) {
         Seen s = probes.get(new Key(client, partId, volumeId));
         return s == null || now - s.last > WINDOW ? 0 : s.count;
     }
@@ -79,13 +91,13 @@ final class ShadowIntents {
      * most {@link #GUARD_WINDOW} seconds ago: the pattern of vos shadow naming one volume as both
      * its source and its target.
      */
-    synchronized boolean probedAsSourceAndTarget(InetSocketAddress client, int partId, int volumeId, int now) {
+    synchronized boolean probedAsSourceAndTarget(Client client, int partId, int volumeId, int now) {
         Seen s = probes.get(new Key(client, partId, volumeId));
         return s != null && s.count >= 2 && s.last - s.prev <= PAIR_WINDOW && now - s.last <= GUARD_WINDOW;
     }
 
     /** Records a clone; only UV_CopyVolume2's temporary clone is of interest. */
-    synchronized void cloned(InetSocketAddress client, int partId, int sourceId, int cloneId, String name, int now) {
+    synchronized void cloned(Client client, int partId, int sourceId, int cloneId, String name, int now) {
         if (!COPY_CLONE_NAME.equals(name)) {
             return;
         }
@@ -96,7 +108,7 @@ final class ShadowIntents {
     }
 
     /** The temporary clone this vos made of (partition, source) within the window, or 0. */
-    synchronized int tempClone(InetSocketAddress client, int partId, int sourceId, int now) {
+    synchronized int tempClone(Client client, int partId, int sourceId, int now) {
         int[] c = clones.get(new Key(client, partId, sourceId));
         return c == null || now - c[1] > WINDOW ? 0 : c[0];
     }

@@ -68,8 +68,8 @@ final class ShadowRules {
         this.log = ctx.log;
     }
 
-    private static InetSocketAddress client(RxCall call) {
-        return call.connection().peer();
+    private static ShadowIntents.Client client(RxCall call) {
+        return ShadowIntents.Client.of(call.connection());
     }
 
     /** ListOneVolume / XListOneVolume: the probe vos shadow makes on its target. */
@@ -99,7 +99,7 @@ final class ShadowRules {
         if (part == null) {
             return;
         }
-        InetSocketAddress c = client(call);
+        ShadowIntents.Client c = client(call);
         int now = ctx.now();
         boolean probedTwice = intents.probedAsSourceAndTarget(c, part.partitionId(), volumeId, now);
         boolean targetCall = iflags == -1 || (iflags & ITOffline) != 0;

@@ -4,7 +4,6 @@ import afsdr.partition.NameiPartition;
 import afsdr.partition.Volume;
 import afsdr.partition.VolumeDiskData;
 import afsdr.volser.shadow.ShadowLineage;
-import java.net.InetSocketAddress;
 
 /**
  * One volserver transaction (struct volser_trans, volser.md §5): the binding of a (volume,
@@ -45,8 +44,8 @@ final class Transaction {
     boolean markedInUse;
 
     // ---- shadow rules (ShadowRules); set at creation, then guarded by synchronized (this)
-    /** Rx peer (address and port) of the caller that created the transaction: one vos process. */
-    InetSocketAddress client;
+    /** The vos process (Rx peer and epoch) that created the transaction. */
+    ShadowIntents.Client client;
     /**
      * The creating vos asked ListOneVolume for this volume and partition just before: only vos
      * shadow does that on its target, so restores on this transaction are shadow applies.

@@ -107,6 +107,8 @@ final class TransferProcs {
                     ctx.shadows.committed(shadow);
                 } catch (DumpException e) {
                     ctx.shadows.failed(shadow, e);
+                    // vos shows only the code; the stock server logs what it found wrong likewise
+                    log.log("Restore of volume " + vol(t.volumeId) + " refused: " + e.getMessage());
                     throw new RxCallException(e.volserCode(), "Restore: " + e.getMessage(), e);
                 } catch (RxCallException e) {
                     throw e;

@@ -153,7 +153,10 @@ final class VolumeProcs {
         });
     }
 
-    /** What the stock NukeVolume answers when there is nothing to remove (nuke's -1). */
+    /**
+     * What the stock NukeVolume answers when the partition or the volume's header is missing (its
+     * nuke's failed stat or unlink: -1), even after removing files the volume left behind.
+     */
     static final int NUKE_FAILED = -1;
 
     /** NukeVolume (122): remove the volume's files from the partition, without a transaction. */
@@ -180,8 +183,15 @@ final class VolumeProcs {
                     if (!part.volumeExists(a.volid())) {
                         // A shadow mark left without its volume goes all the same.
                         ctx.shadows.volumeDeleted(part, a.volid());
-                        throw new RxCallException(NUKE_FAILED, "NukeVolume: no volume " + vol(a.volid()) + " on "
-                            + part.name());
+                        // The stock nuke lists the volume's namei files, not its header: it removes
+                        // what a lost header left behind, then fails on the header's unlink (-1).
+                        int removed = part.removeHeaderlessLeftovers(a.volid());
+                        if (removed > 0) {
+                            log.log("NukeVolume: volume " + vol(a.volid()) + " on " + part.name()
+                                + " had no header; removed " + removed + " files it left behind");
+                        }
+                        throw new RxCallException(NUKE_FAILED, "NukeVolume: no header of volume " + vol(a.volid())
+                            + " on " + part.name() + (removed > 0 ? "; removed " + removed + " files it left behind" : ""));
                     }
                     part.deleteVolume(a.volid());
                     ctx.shadows.volumeDeleted(part, a.volid());
@@ -282,6 +292,13 @@ final class VolumeProcs {
             t.volume.writeDiskData(src);
         }
         int now = ctx.now();
+        // The clone's uniquifier is its source's, as the stock CloneVolume leaves it (it copies the
+        // source's header, and a volume utility's header writes never change the uniquifier). On
+        // stock nodes both read 200 higher once the fileserver has the volume attached: a
+        // fileserver writes an in-use volume's header with its next uniquifier plus 200
+        // (VOLUME_UPDATE_UNIQUIFIER_BUMP, so that a crash never reuses one). That is the job of the
+        // fileserver running beside this volserver, which does it when it attaches our clone; the
+        // test cell runs none on j1, hence 2 here against 202 on fs1 for a fresh volume.
         try (Volume nv = part.cloneVolume(t.volumeId, newId, d -> {
             if (newType == ROVOL) {
                 d.type(ROVOL);

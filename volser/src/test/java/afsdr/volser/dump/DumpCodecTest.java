@@ -382,4 +382,45 @@ class DumpCodecTest {
         }
         assertTrue(errors > 0, "seed " + seed + ": no flip was detected at all");
     }
+
+    /**
+     * A vnode number no volume with these uniquifiers can have used is refused where it stands (the
+     * stock reader would write it that far into a sparse index); the same number with a vnode
+     * uniquifier that reaches that far is a valid record. Header uniquifier 77: limit 2 x 65536.
+     */
+    @Test
+    void vnodeNumbersBeyondWhatTheUniquifiersAllowAreRefused() throws IOException {
+        long limit = DumpReader.vnodeNumberLimit(77);
+        assertEquals(2 * DumpReader.UNIQUIFIER_FLOOR, limit);
+        assertEquals(DumpReader.MAX_VNODE_NUMBER, DumpReader.vnodeNumberLimit(0xffffffffL));
+        assertEquals(2_000_000, DumpReader.vnodeNumberLimit(1_000_000));
+        int far = (int) limit + 2;
+        List<Rec> recs = new ArrayList<>(vnodes(10));
+        recs.add(new Rec(new DumpVnode(far, 5, true, 1, 1, 1, 2, 3, 4, 0, 0644, 1, 6, null, 0), new byte[0]));
+        byte[] s = dump(recs);
+        int at = indexOf(s, new B().u8(3).i32(far).bytes());
+        DumpFormatException e = bad(s);
+        assertEquals(at + 1, e.offset(), e.getMessage());
+        assertEquals(DumpException.VOLSERREAD_DUMPERROR, e.volserCode());
+        assertTrue(e.getMessage().contains("vnode number " + far + " beyond " + limit), e.getMessage());
+        recs.set(recs.size() - 1, new Rec(new DumpVnode(far, far / 2, true, 1, 1, 1, 2, 3, 4, 0, 0644, 1, 6, null, 0),
+            new byte[0]));
+        assertEquals(far, parse(dump(recs)).get(recs.size() - 1).v().vnodeNumber(), "uniquifier far/2 reaches it");
+        recs.set(recs.size() - 1, new Rec(new DumpVnode((int) limit, 5, true, 1, 1, 1, 2, 3, 4, 0, 0644, 1, 6, null, 0),
+            new byte[0]));
+        assertEquals((int) limit, parse(dump(recs)).get(recs.size() - 1).v().vnodeNumber(), "the limit itself");
+    }
+
+    static int indexOf(byte[] s, byte[] what) {
+        outer:
+        for (int i = 0; i + what.length <= s.length; i++) {
+            for (int j = 0; j < what.length; j++) {
+                if (s[i + j] != what[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        throw new AssertionError("not found");
+    }
 }

@@ -174,6 +174,26 @@ class RestoreAtomicityTest {
         }, "input failing half way");
     }
 
+    /**
+     * An incremental naming a vnode number far beyond what the volume's uniquifiers allow (the
+     * number of a flipped bit 24): refused before anything is applied, the target unchanged, rather
+     * than a sparse index of GiB on the target.
+     */
+    @Test
+    void aVnodeNumberBeyondTheUniquifiersIsRefusedAndChangesNothing() throws IOException {
+        List<Long> starts = sectionStarts(incremental);
+        int at = (int) (long) starts.get(2);
+        byte[] t = incremental.clone();
+        assertEquals(3, t[at], "a D_VNODE record starts there");
+        t[at + 1] ^= 1; // the vnode number follows the tag, big-endian: bit 24
+        int vn = java.nio.ByteBuffer.wrap(t, at + 1, 4).getInt();
+        assertTrue(vn > DumpReader.vnodeNumberLimit(1000), "vnode " + vn);
+        assertRefusedAndUnchanged(t, "vnode number " + vn);
+        IOException e = assertThrows(IOException.class, () -> VolumeRestorer.restore(dst, VID, COOKIE, true,
+            new ByteArrayInputStream(t)));
+        assertTrue(e.getMessage().contains("vnode number " + vn + " beyond"), e.getMessage());
+    }
+
     @Test
     void seededBitFlipsEitherApplyCompletelyOrChangeNothing() throws IOException {
         long seed = Long.getLong("dump.fuzz.seed", System.nanoTime());
@@ -195,9 +215,9 @@ class RestoreAtomicityTest {
             try {
                 VolumeRestorer.restore(dst, VID, COOKIE, true, new ByteArrayInputStream(t));
                 applied++;
-                // Back to the state before the flips: a flip applied to a vnode number can give the
-                // target a sparse index file of many GiB (a vnode in the hundreds of millions), which
-                // the next round's snapshot could not read into one array.
+                // Back to the state before the flips, so that every round starts from one target (a
+                // flip applied to a vnode number may have added a vnode, within
+                // DumpReader.vnodeNumberLimit, to a sparse index the snapshots then read through).
                 deleteTree(dst.path());
                 copyTree(pristine, dst.path());
                 dst = DumpTestSupport.partition(dst.path());

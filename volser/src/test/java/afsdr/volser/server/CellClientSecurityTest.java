@@ -30,6 +30,10 @@ class CellClientSecurityTest {
                 return new InetSocketAddress("127.0.0.1", 7005);
             }
 
+            public int epoch() {
+                return 1;
+            }
+
             public int securityIndex() {
                 return identity == null ? 0 : 2;
             }

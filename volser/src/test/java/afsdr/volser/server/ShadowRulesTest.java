@@ -3,11 +3,8 @@ package afsdr.volser.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import afsdr.nativeio.JnrPosix;
-import afsdr.partition.NameiPartition;
 import afsdr.partition.VnodeClass;
 import afsdr.partition.Volume;
 import afsdr.partition.VolumeDiskData;
@@ -34,14 +31,10 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,7 +44,7 @@ import org.junit.jupiter.api.Test;
  * shadow-onto-source guard. Source and target are on one partition with different ids (the -toid
  * form), so every call comes from one in-process "vos".
  */
-class ShadowRulesTest {
+class ShadowRulesTest extends InProcessVolserTest {
     static final int S = 536870912;
     static final int S2 = S + 10;
     static final int T = S + 20;
@@ -77,45 +70,11 @@ class ShadowRulesTest {
         }
     }
 
-    Path dir;
-    NameiPartition part;
-    VolserLog log;
-    VolserService service;
-    VolserClient c;
     TestClock clock = new TestClock();
 
-    @BeforeEach
-    void setUp() throws Exception {
-        dir = Files.createTempDirectory(Path.of("/var/tmp"), "shadow-rules-test");
-        Path vicepa = Files.createDirectories(dir.resolve("vicepa"));
-        Path local = Files.createDirectories(dir.resolve("local"));
-        Files.writeString(local.resolve("NoAuth"), "");
-        part = NameiPartition.open(JnrPosix.get(), vicepa, "/vicepa");
-        log = VolserLog.open(dir.resolve("VolserLog"), false, Clock.systemUTC());
-        service = new VolserService(List.of(part), Map.of(), log, null,
-            new SuperUserCheck(local, List.of(), String::valueOf), false, clock);
-        c = new VolserClient(new InProcessConnection(service.dispatcher(), 4, null));
-    }
-
-    @AfterEach
-    void tearDown() throws IOException {
-        service.endAll();
-        log.close();
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
-
-    int code(Executable e) {
-        return assertThrows(RpcException.class, e::run).code();
-    }
-
-    interface Executable {
-        void run() throws Exception;
-    }
-
-    String volserLog() throws IOException {
-        return Files.readString(dir.resolve("VolserLog"));
+    @Override
+    Clock serviceClock() {
+        return clock;
     }
 
     /** A source volume with {@code files} files whose contents depend on {@code seed}; dates from the clock. */
@@ -271,12 +230,6 @@ class ShadowRulesTest {
 
     ShadowLineage mark(int id) throws IOException {
         return LineageStore.read(part, id).orElseThrow();
-    }
-
-    VolumeDiskData disk(int id) throws IOException {
-        try (Volume v = part.openVolume(id)) {
-            return v.readDiskData();
-        }
     }
 
     List<Integer> preimages() throws IOException {
@@ -444,8 +397,32 @@ class ShadowRulesTest {
     }
 
     VolserClient vosProcess(int port) {
+        return vosProcess(port, InProcessConnection.DEFAULT_EPOCH);
+    }
+
+    /** A vos process with its own Rx epoch: OpenAFS picks one per process. */
+    VolserClient vosProcess(int port, int epoch) {
         return new VolserClient(new InProcessConnection(service.dispatcher(), 4, null,
-            new java.net.InetSocketAddress("127.0.0.1", port)));
+            new java.net.InetSocketAddress("127.0.0.1", port), epoch));
+    }
+
+    /**
+     * Two short-lived vos processes that the kernel gave the same ephemeral port within seconds (one
+     * lists S, exits; the next lists S and opens a transaction on it) are told apart by their Rx
+     * epochs; a single process making the same three calls is still refused.
+     */
+    @Test
+    void aReusedPortWithAnotherEpochIsAnotherVos() throws Exception {
+        makeSource(S, "src.one", 2, "a");
+        vosProcess(41003, 0x11110001).listOneVolume(0, S);
+        VolserClient next = vosProcess(41003, 0x11110002);
+        next.listOneVolume(0, S);
+        next.endTrans(next.transCreate(S, 0, VolserConstants.ITBusy));
+        VolserClient same = vosProcess(41004, 0x22220001);
+        same.listOneVolume(0, S);
+        vosProcess(41004, 0x22220001).listOneVolume(0, S);
+        assertEquals(VolserErrors.VOLSERBADOP, code(() -> same.transCreate(S, 0, VolserConstants.ITBusy)),
+            "same address, port and epoch: one vos probing S as source and target");
     }
 
     /**

@@ -27,7 +27,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -246,40 +245,6 @@ final class TransferFixture {
     /** Stock vos with this fixture's credential switches appended. */
     ExecResult vos(String... args) {
         return cell.vos(mode.vos(args));
-    }
-
-    private static final Pattern DATE = Pattern.compile("[A-Z][a-z]{2} [A-Z][a-z]{2} [ \\d]\\d \\d\\d:\\d\\d:\\d\\d \\d{4}");
-    private static final Pattern BIG = Pattern.compile("\\b\\d{9,10}\\b");
-
-    /**
-     * Output made comparable: each replacement pair (host names, addresses, volume names) applied in
-     * order, dates → DATE, epoch times → TIME, large ids → ID1, ID2... by first appearance.
-     */
-    static String norm(String out, String... replacements) {
-        String t = out;
-        for (int i = 0; i + 1 < replacements.length; i += 2) {
-            if (!replacements[i].isEmpty()) {
-                t = t.replace(replacements[i], replacements[i + 1]);
-            }
-        }
-        t = DATE.matcher(t).replaceAll("DATE");
-        Map<String, String> ids = new LinkedHashMap<>();
-        Matcher m = BIG.matcher(t);
-        StringBuilder sb = new StringBuilder();
-        while (m.find()) {
-            long v = Long.parseLong(m.group());
-            String rep;
-            if (v >= 1_600_000_000L && v < 1_900_000_000L) {
-                rep = "TIME";
-            } else if (v >= 536_870_912L) {
-                rep = ids.computeIfAbsent(m.group(), k -> "ID" + (ids.size() + 1));
-            } else {
-                rep = m.group();
-            }
-            m.appendReplacement(sb, rep);
-        }
-        m.appendTail(sb);
-        return sb.toString();
     }
 
     /** The {@code vos listvol -format} entry of one volume id on one server partition. */

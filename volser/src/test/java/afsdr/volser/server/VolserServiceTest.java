@@ -2,15 +2,11 @@ package afsdr.volser.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import afsdr.nativeio.JnrPosix;
-import afsdr.partition.NameiPartition;
 import afsdr.partition.Volume;
 import afsdr.partition.VolumeDiskData;
 import afsdr.rx.rpc.InProcessConnection;
-import afsdr.rx.rpc.RpcException;
 import afsdr.volser.client.VolserClient;
 import afsdr.volser.wire.TransDebugInfo;
 import afsdr.volser.wire.VolintInfo;
@@ -18,69 +14,23 @@ import afsdr.volser.wire.VolserConstants;
 import afsdr.volser.wire.VolserErrors;
 import afsdr.volser.wire.VolserOps;
 import afsdr.volser.wire.VolserStatus;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
  * The VOLSER procedures end to end through the RPC layer, in process (no sockets), on a real
  * partition directory: the codes vos branches on, the transaction rules and the reaper.
  */
-class VolserServiceTest {
+class VolserServiceTest extends InProcessVolserTest {
     static final int V = 536870912;
-
-    Path dir;
-    NameiPartition part;
-    VolserLog log;
-    VolserService service;
-    VolserClient c;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        dir = Files.createTempDirectory(Path.of("/var/tmp"), "volser-service-test");
-        Path vicepa = Files.createDirectories(dir.resolve("vicepa"));
-        Path local = Files.createDirectories(dir.resolve("local"));
-        Files.writeString(local.resolve("NoAuth"), "");
-        part = NameiPartition.open(JnrPosix.get(), vicepa, "/vicepa");
-        log = VolserLog.open(dir.resolve("VolserLog"), false, Clock.systemUTC());
-        service = new VolserService(List.of(part), Map.of(), log, null,
-            new SuperUserCheck(local, List.of(), String::valueOf), false, Clock.systemUTC());
-        c = new VolserClient(new InProcessConnection(service.dispatcher(), 4, null));
-    }
-
-    @AfterEach
-    void tearDown() throws IOException {
-        service.endAll();
-        log.close();
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
-
-    int code(Executable e) {
-        return assertThrows(RpcException.class, e::run).code();
-    }
-
-    interface Executable {
-        void run() throws Exception;
-    }
 
     int create(int id, String name) throws Exception {
         return c.call(VolserOps.CreateVolume, new VolserOps.CreateVolumeArgs(0, name, 0, 0, id)).trans();
-    }
-
-    VolumeDiskData disk(int id) throws IOException {
-        try (Volume v = part.openVolume(id)) {
-            return v.readDiskData();
-        }
     }
 
     @Test
@@ -167,6 +117,7 @@ class VolserServiceTest {
         assertEquals(0, bk.destroyMe(), "a reclone is left usable");
         VolumeDiskData ro = disk(V + 1);
         assertEquals(VolumeDiskData.DESTROY_ME, ro.destroyMe(), "a fresh clone waits for vos to bring it online");
+        assertEquals(disk(V).uniquifier(), ro.uniquifier(), "the source's uniquifier, not bumped (the fileserver's job)");
         assertEquals(0, ro.inUse());
     }
 
@@ -183,7 +134,7 @@ class VolserServiceTest {
         assertFalse(part.volumeExists(V), "the half-made volume is gone");
         assertTrue(part.volumeExists(V + 5), "the finished one stays");
         assertEquals(0, disk(V + 5).inUse(), "and is put back");
-        assertTrue(Files.readString(dir.resolve("VolserLog")).contains("Deleting timed-out temporary volume " + V));
+        assertTrue(volserLog().contains("Deleting timed-out temporary volume " + V));
     }
 
     @Test
@@ -255,5 +206,45 @@ class VolserServiceTest {
         VolserClient other = new VolserClient(new InProcessConnection(withUsers.dispatcher(), 4, "joe"));
         assertEquals(VolserErrors.VOLSERBAD_ACCESS, code(() -> other.transCreate(V, 0, VolserConstants.ITOffline)));
         assertEquals(VolserErrors.VNOVOL, code(() -> admin.transCreate(V, 0, VolserConstants.ITOffline)));
+    }
+
+    /**
+     * NukeVolume of a volume whose header is gone removes the namei files it left behind, then
+     * answers -1 as the stock nuke does (it lists files, not headers, and fails on the header's
+     * unlink last). A clone still using the group keeps its data, link table and own special files.
+     */
+    @Test
+    void nukeRemovesTheFilesOfAVolumeWithoutHeader() throws Exception {
+        int t = create(V, "t.lost");
+        c.call(VolserOps.SetFlags, new VolserOps.TransValue(t, 0));
+        c.endTrans(t);
+        Path group = part.path().resolve(afsdr.partition.NameiInode.groupDir(V));
+        Files.delete(part.path().resolve(afsdr.partition.VolumeHeader.fileName(V)));
+        assertTrue(Files.isDirectory(group));
+        assertEquals(VolumeProcs.NUKE_FAILED, code(() -> c.call(VolserOps.NukeVolume, new VolserOps.PartVolume(0, V))));
+        assertFalse(Files.exists(group), "the group's files and folders are gone");
+        assertTrue(volserLog().contains("had no header; removed 5 files"), volserLog());
+        assertEquals(VolumeProcs.NUKE_FAILED, code(() -> c.call(VolserOps.NukeVolume, new VolserOps.PartVolume(0, V))),
+            "nothing left");
+        // With a read-only clone of it still here.
+        t = create(V, "t.lost");
+        c.call(VolserOps.SetFlags, new VolserOps.TransValue(t, 0));
+        c.call(VolserOps.Clone, new VolserOps.CloneArgs(t, 0, VolserConstants.ROVOL, "t.lost.readonly", V + 1));
+        c.endTrans(t);
+        Files.delete(part.path().resolve(afsdr.partition.VolumeHeader.fileName(V)));
+        assertEquals(VolumeProcs.NUKE_FAILED, code(() -> c.call(VolserOps.NukeVolume, new VolserOps.PartVolume(0, V))));
+        try (Volume ro = part.openVolume(V + 1)) {
+            assertEquals(V, ro.readDiskData().parentId());
+            ro.readDirectory(1);
+        }
+        try (Stream<Path> files = Files.walk(group)) {
+            List<Long> specials = files.filter(f -> f.getParent().getFileName().toString().equals("special"))
+                .map(f -> afsdr.partition.FlipBase64.decode(f.getFileName().toString())).toList();
+            assertTrue(specials.contains(afsdr.partition.NameiInode.special(V, afsdr.partition.NameiInode.VI_LINKTABLE)),
+                "the link table stays");
+            assertTrue(specials.stream().noneMatch(i -> afsdr.partition.NameiInode.high(i) == V
+                && afsdr.partition.NameiInode.tag(i) != afsdr.partition.NameiInode.VI_LINKTABLE), "the RW's own specials went");
+            assertTrue(specials.stream().anyMatch(i -> afsdr.partition.NameiInode.high(i) == V + 1), "the clone's stay");
+        }
     }
 }

@@ -10,7 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -29,7 +29,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @Interop
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class VolserverOursToStockInteropTest {
+class VolserverOursToStockInteropTest extends OursAndStockInterop {
     static final String SRC_OURS = "vt.os.src1";
     static final String SRC_STOCK = "vt.os.src2";
     static final String SH_OURS = "1990000401";
@@ -37,21 +37,10 @@ class VolserverOursToStockInteropTest {
     static final String VAR_OURS = "1990000403";
     static final String VAR_STOCK = "1990000404";
 
-    static AuthMode mode;
-    static RealCell cell;
-    static Volserver ours;
-    static TransferFixture fx;
-    static final List<String[]> cleanup = new ArrayList<>();
-
     /** The mode is this class's (noauth) or the running subclass's {@link InMode}. */
     @BeforeAll
     static void up(TestInfo info) throws Exception {
-        mode = AuthMode.of(info.getTestClass());
-        cell = mode.cell();
-        // Static and shared with the subclasses that run this scenario in another mode (and cell).
-        cleanup.clear();
-        ours = OursOnJ1.start(cell, "VolserLog.ours2stock", mode.serverArgs.toArray(String[]::new));
-        fx = new TransferFixture(mode, "ours2stock", 1_990_000_400);
+        begin(info, "VolserLog.ours2stock", "ours2stock", 1_990_000_400);
         Path full = fx.fullDump("full.dump");
         fx.vos("restore", j1(), "b", SRC_OURS, "-file", full.toString()).orFail();
         cleanup.add(new String[] {"remove", "-id", SRC_OURS});
@@ -62,59 +51,24 @@ class VolserverOursToStockInteropTest {
         }
     }
 
-    @AfterAll
-    static void down() throws Exception {
-        try {
-            for (String[] c : cleanup) {
-                fx.vos(c);
-            }
-            fx.close();
-        } finally {
-            if (ours != null) {
-                ours.close();
-            }
-        }
-    }
-
-    static String fs1() {
-        return cell.host(RealCell.FS1);
-    }
-
-    static String fs2() {
-        return cell.host(RealCell.FS2);
-    }
-
-    static String j1() {
-        return cell.host(RealCell.J1);
-    }
-
     /**
      * Runs vos with {@code {S}} = source host, {@code {V}} = source name, {@code {I}} = target id,
      * {@code {N}} = target name, once from ours and once from the stock reference; asserts equal
      * exit codes and normalised output; returns {ours, stock}.
      */
     static ExecResult[] both(String oursId, String stockId, String oursName, String stockName, String... args) {
-        ExecResult[] r = new ExecResult[2];
-        String[][] sides = {{j1(), SRC_OURS, oursId, oursName}, {fs2(), SRC_STOCK, stockId, stockName}};
-        for (int s = 0; s < 2; s++) {
-            String[] a = new String[args.length];
-            for (int i = 0; i < args.length; i++) {
-                a[i] = args[i].replace("{S}", sides[s][0]).replace("{V}", sides[s][1]).replace("{I}", sides[s][2])
-                    .replace("{N}", sides[s][3]);
-            }
-            r[s] = fx.vos(a);
-        }
-        assertEquals(r[1].exitCode(), r[0].exitCode(), "exit code\nours: " + r[0] + "\nstock: " + r[1]);
-        assertEquals(0, r[0].exitCode(), r[0].toString());
-        assertEquals(normSide(r[1].stdout() + r[1].stderr(), 1, stockId, stockName),
-            normSide(r[0].stdout() + r[0].stderr(), 0, oursId, oursName), "output of vos " + String.join(" ", args));
-        return r;
+        return compare(side(0, oursId, oursName), side(1, stockId, stockName), args);
+    }
+
+    static Side side(int side, String id, String name) {
+        return new Side(Map.of("{S}", side == 0 ? j1() : fs2(), "{V}", side == 0 ? SRC_OURS : SRC_STOCK, "{I}", id,
+            "{N}", name), out -> normSide(out, side, id, name));
     }
 
     static String normSide(String out, int side, String id, String name) {
         String host = side == 0 ? j1() : fs2();
         String addr = cell.addressString(side == 0 ? RealCell.J1 : RealCell.FS2);
-        return TransferFixture.norm(out, host, "SOURCE", addr, "SOURCE", side == 0 ? SRC_OURS : SRC_STOCK, "SRC",
+        return VosOutput.norm(out, VosOutput.RECENT, host, "SOURCE", addr, "SOURCE", side == 0 ? SRC_OURS : SRC_STOCK, "SRC",
             name, "NAME", id, "TID");
     }
 

@@ -9,7 +9,7 @@ import afsdr.realcell.RealCell;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -27,7 +27,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @Interop
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class VolserverStockToOursInteropTest {
+class VolserverStockToOursInteropTest extends OursAndStockInterop {
     static final String SRC = "vt.so.src";
     /** Shadow ids: below the VLDB's counter range, as vos shadow -toid allows. */
     static final String SH_OURS = "1990000301";
@@ -35,21 +35,10 @@ class VolserverStockToOursInteropTest {
     static final String VAR_OURS = "1990000303";
     static final String VAR_STOCK = "1990000304";
 
-    static AuthMode mode;
-    static RealCell cell;
-    static Volserver ours;
-    static TransferFixture fx;
-    static final List<String[]> cleanup = new ArrayList<>();
-
     /** The mode is this class's (noauth) or the running subclass's {@link InMode}. */
     @BeforeAll
     static void up(TestInfo info) throws Exception {
-        mode = AuthMode.of(info.getTestClass());
-        cell = mode.cell();
-        // Static and shared with the subclasses that run this scenario in another mode (and cell).
-        cleanup.clear();
-        ours = OursOnJ1.start(cell, "VolserLog.stock2ours", mode.serverArgs.toArray(String[]::new));
-        fx = new TransferFixture(mode, "stock2ours", 1_990_000_300);
+        begin(info, "VolserLog.stock2ours", "stock2ours", 1_990_000_300);
         Path full = fx.fullDump("full.dump");
         for (String name : List.of(SRC, "vt.so.mv1", "vt.so.mv2")) {
             fx.vos("restore", fs1(), "b", name, "-file", full.toString()).orFail();
@@ -61,58 +50,24 @@ class VolserverStockToOursInteropTest {
         cleanup.add(new String[] {"zap", "-server", fs2(), "-partition", "a", "-id", VAR_STOCK});
     }
 
-    @AfterAll
-    static void down() throws Exception {
-        try {
-            for (String[] c : cleanup) {
-                fx.vos(c);
-            }
-            fx.close();
-        } finally {
-            if (ours != null) {
-                ours.close();
-            }
-        }
-    }
-
-    static String fs1() {
-        return cell.host(RealCell.FS1);
-    }
-
-    static String fs2() {
-        return cell.host(RealCell.FS2);
-    }
-
-    static String j1() {
-        return cell.host(RealCell.J1);
-    }
-
     /**
      * Runs vos with {@code {T}} = target host, {@code {I}} = target id, {@code {N}} = target name
      * (same length on both sides), once for ours and once for the stock reference; asserts equal
      * exit codes and normalised output and returns {ours, stock}.
      */
     static ExecResult[] both(String oursId, String stockId, String oursName, String stockName, String... args) {
-        ExecResult[] r = new ExecResult[2];
-        String[][] sides = {{j1(), oursId, oursName}, {fs2(), stockId, stockName}};
-        for (int s = 0; s < 2; s++) {
-            String[] a = new String[args.length];
-            for (int i = 0; i < args.length; i++) {
-                a[i] = args[i].replace("{T}", sides[s][0]).replace("{I}", sides[s][1]).replace("{N}", sides[s][2]);
-            }
-            r[s] = fx.vos(a);
-        }
-        assertEquals(r[1].exitCode(), r[0].exitCode(), "exit code\nours: " + r[0] + "\nstock: " + r[1]);
-        assertEquals(0, r[0].exitCode(), r[0].toString());
-        assertEquals(normSide(r[1].stdout() + r[1].stderr(), 1, stockId, stockName),
-            normSide(r[0].stdout() + r[0].stderr(), 0, oursId, oursName), "output of vos " + String.join(" ", args));
-        return r;
+        return compare(side(0, oursId, oursName), side(1, stockId, stockName), args);
+    }
+
+    static Side side(int side, String id, String name) {
+        return new Side(Map.of("{T}", side == 0 ? j1() : fs2(), "{I}", id, "{N}", name),
+            out -> normSide(out, side, id, name));
     }
 
     static String normSide(String out, int side, String id, String name) {
         String host = side == 0 ? j1() : fs2();
         String addr = cell.addressString(side == 0 ? RealCell.J1 : RealCell.FS2);
-        return TransferFixture.norm(out, host, "TARGET", addr, "TARGET", name, "NAME", id, "TID");
+        return VosOutput.norm(out, VosOutput.RECENT, host, "TARGET", addr, "TARGET", name, "NAME", id, "TID");
     }
 
     /** The two targets look the same to listvol -format, carry the same vnodes and hold the source's files. */

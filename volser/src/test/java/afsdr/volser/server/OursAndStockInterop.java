@@ -1,0 +1,108 @@
+package afsdr.volser.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import afsdr.realcell.ExecResult;
+import afsdr.realcell.RealCell;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.TestInfo;
+
+/**
+ * The set-up the scenarios comparing our volserver (j1) with stock volservers share: the cell of the
+ * running class's {@link AuthMode} (its {@link InMode}, else noauth), our server started on j1, a
+ * {@link TransferFixture} for the data, and vos commands that undo what the scenario made, run at
+ * the end whatever happened. One scenario class runs at a time; {@link #begin} resets the state a
+ * class before it (another scenario, or the same one in another mode) left behind.
+ */
+abstract class OursAndStockInterop {
+    static AuthMode mode;
+    static RealCell cell;
+    static Volserver ours;
+    static TransferFixture fx;
+    /** vos commands (credentials added) run in order by {@link #end}. */
+    static final List<String[]> cleanup = new ArrayList<>();
+
+    /**
+     * Called first by each scenario's {@code @BeforeAll}.
+     *
+     * @param volserLog file name of our server's VolserLog on j1
+     * @param tag       names the fixture's work folder
+     * @param idBase    the fixture volume's id
+     */
+    static void begin(TestInfo info, String volserLog, String tag, int idBase) throws Exception {
+        ours = null;
+        fx = null;
+        cleanup.clear();
+        mode = AuthMode.of(info.getTestClass());
+        cell = mode.cell();
+        ours = OursOnJ1.start(cell, volserLog, mode.serverArgs.toArray(String[]::new));
+        fx = new TransferFixture(mode, tag, idBase);
+    }
+
+    @AfterAll
+    static void end() throws Exception {
+        try {
+            if (fx != null) {
+                for (String[] c : cleanup) {
+                    fx.vos(c);
+                }
+                fx.close();
+            }
+        } finally {
+            if (ours != null) {
+                ours.close();
+            }
+        }
+    }
+
+    static String host(String node) {
+        return cell.host(node);
+    }
+
+    static String fs1() {
+        return host(RealCell.FS1);
+    }
+
+    static String fs2() {
+        return host(RealCell.FS2);
+    }
+
+    static String j1() {
+        return host(RealCell.J1);
+    }
+
+    /**
+     * One side of a comparison: what the placeholders in vos arguments stand for on it, and how its
+     * output is made comparable with the other side's.
+     */
+    record Side(Map<String, String> placeholders, UnaryOperator<String> norm) {
+        String[] fill(String... args) {
+            String[] a = new String[args.length];
+            for (int i = 0; i < args.length; i++) {
+                String t = args[i];
+                for (Map.Entry<String, String> p : placeholders.entrySet()) {
+                    t = t.replace(p.getKey(), p.getValue());
+                }
+                a[i] = t;
+            }
+            return a;
+        }
+    }
+
+    /**
+     * Runs vos on our side, then on the stock reference; asserts that both succeed alike with the same
+     * normalised output (stdout and stderr together); returns {ours, stock}.
+     */
+    static ExecResult[] compare(Side oursSide, Side stockSide, String... args) {
+        ExecResult[] r = {fx.vos(oursSide.fill(args)), fx.vos(stockSide.fill(args))};
+        assertEquals(r[1].exitCode(), r[0].exitCode(), "exit code\nours: " + r[0] + "\nstock: " + r[1]);
+        assertEquals(0, r[0].exitCode(), r[0].toString());
+        assertEquals(stockSide.norm().apply(r[1].stdout() + r[1].stderr()),
+            oursSide.norm().apply(r[0].stdout() + r[0].stderr()), "output of vos " + String.join(" ", args));
+        return r;
+    }
+}
