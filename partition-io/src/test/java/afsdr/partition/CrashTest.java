@@ -1,5 +1,8 @@
 package afsdr.partition;
 
+import afsdr.realcell.RealDiskTempDirs;
+import afsdr.realcell.SalvageLog;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -145,7 +148,7 @@ class CrashTest {
             assertTrue(from >= 0, log);
             int to = log.indexOf("SALVAGING VOLUME ", from + 10);
             String section = log.substring(log.lastIndexOf('\n', from) + 1, to < 0 ? log.length() : log.lastIndexOf('\n', to) + 1);
-            assertEquals(List.of(), StockTools.salvageComplaints(section), log);
+            assertEquals(List.of(), SalvageLog.complaints(section), log);
             try (Volume v = part.openVolume(u)) {
                 VolumeDiskData d = v.readDiskData();
                 assertTrue(section.contains("It would have Salvaged t.untouched" + u + " (" + u + "): " + d.filecount()

@@ -1,5 +1,8 @@
 package afsdr.partition;
 
+import afsdr.realcell.SalvageLog;
+import afsdr.realcell.RealDiskTempDirs;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -28,7 +31,7 @@ class StockReadsOurVolumesInteropTest {
             "-nowrite", "-force");
         String log = StockTools.salvageLog(scratch);
         assertEquals(0, sv.exitCode(), sv.output() + log);
-        assertEquals(List.of(), StockTools.salvageComplaints(log), log);
+        assertEquals(List.of(), SalvageLog.complaints(log), log);
         for (String s : expectedSummaries) {
             assertTrue(log.contains(s), "salvage log lacks '" + s + "':\n" + log + "\noutput:\n" + sv.output());
         }

@@ -1,5 +1,7 @@
 package afsdr.partition;
 
+import afsdr.realcell.RealDiskTempDirs;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package afsdr.nativeio;
+package afsdr.realcell;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,7 +8,10 @@ import org.junit.jupiter.api.extension.AnnotatedElementContext;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.io.TempDirFactory;
 
-/** Temp folders under target/ (the real disk) rather than java.io.tmpdir, which may be tmpfs. */
+/**
+ * Temp folders under the module's target/ (the real disk, so O_DIRECT and fsync are exercised) rather
+ * than java.io.tmpdir, which may be tmpfs. Use as {@code @TempDir(factory = RealDiskTempDirs.class)}.
+ */
 public final class RealDiskTempDirs implements TempDirFactory {
     @Override
     public Path createTempDirectory(AnnotatedElementContext element, ExtensionContext ctx) throws IOException {
