@@ -2,6 +2,7 @@ package afsdr.volser.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import afsdr.partition.NameiPartition;
 import afsdr.realcell.ExecResult;
 import afsdr.realcell.RealCell;
 import java.util.ArrayList;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.TestInfo;
 /**
  * The set-up the scenarios comparing our volserver (j1) with stock volservers share: the cell of the
  * running class's {@link AuthMode} (its {@link InMode}, else noauth), our server started on j1, a
- * {@link TransferFixture} for the data, and vos commands that undo what the scenario made, run at
+ * {@link TransferFixture} for the data (or the scenario's own, {@link #start}), and vos commands that undo what the scenario made, run at
  * the end whatever happened. One scenario class runs at a time; {@link #begin} resets the state a
  * class before it (another scenario, or the same one in another mode) left behind.
  */
@@ -34,29 +35,51 @@ abstract class OursAndStockInterop {
      * @param idBase    the fixture volume's id
      */
     static void begin(TestInfo info, String volserLog, String tag, int idBase) throws Exception {
+        start(AuthMode.of(info.getTestClass()), volserLog);
+        fx = new TransferFixture(mode, tag, idBase);
+    }
+
+    /**
+     * Starts our server on j1 in mode {@code m}, without a fixture: for scenarios that make their own
+     * data. Called first by such a scenario's {@code @BeforeAll}.
+     */
+    static void start(AuthMode m, String volserLog) throws Exception {
         ours = null;
         fx = null;
         cleanup.clear();
-        mode = AuthMode.of(info.getTestClass());
-        cell = mode.cell();
+        mode = m;
+        cell = m.cell();
         ours = OursOnJ1.start(cell, volserLog, mode.serverArgs.toArray(String[]::new));
-        fx = new TransferFixture(mode, tag, idBase);
     }
 
     @AfterAll
     static void end() throws Exception {
         try {
-            if (fx != null) {
-                for (String[] c : cleanup) {
-                    fx.vos(c);
-                }
-                fx.close();
+            for (String[] c : cleanup) {
+                vos(c);
             }
+            cleanup.clear();
         } finally {
-            if (ours != null) {
-                ours.close();
+            try {
+                if (fx != null) {
+                    fx.close();
+                }
+            } finally {
+                if (ours != null) {
+                    ours.close();
+                }
             }
         }
+    }
+
+    /** Stock vos on the client node, with the credentials of the mode. */
+    static ExecResult vos(String... args) {
+        return cell.vos(mode.vos(args));
+    }
+
+    /** Our server's partition {@code name} ("/vicepa"). */
+    static NameiPartition partition(String name) {
+        return ours.partitions().stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow();
     }
 
     static String host(String node) {

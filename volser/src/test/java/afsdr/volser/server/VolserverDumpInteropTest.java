@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -39,32 +38,21 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @Interop
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class VolserverDumpInteropTest {
+class VolserverDumpInteropTest extends OursAndStockInterop {
     /** Id of the hand-made volume; below the VLDB's counter range so it never collides. */
     static final int DATA_ID = 1_990_000_001;
 
-    static AuthMode mode;
-    static RealCell cell;
-    static Volserver ours;
     static Path work;
     static Path dumpFile;
-    static final List<String[]> cleanup = new ArrayList<>();
 
     /** The mode is this class's (noauth) or the running subclass's {@link InMode}. */
     @BeforeAll
     static void up(TestInfo info) throws Exception {
-        start(AuthMode.of(info.getTestClass()));
-    }
-
-    static void start(AuthMode m) throws Exception {
-        mode = m;
-        cell = m.cell();
-        cleanup.clear();
-        ours = OursOnJ1.start(cell, "VolserLog.dump", m.serverArgs.toArray(String[]::new));
+        start(AuthMode.of(info.getTestClass()), "VolserLog.dump");
         // The client node sees the cell's state directory at the same path (vos writes the files).
         work = Files.createDirectories(cell.stateDir().resolve("dumptest"));
         dumpFile = work.resolve("data.dump");
-        NameiPartition b = ours.partitions().stream().filter(p -> p.name().equals("/vicepb")).findFirst().orElseThrow();
+        NameiPartition b = partition("/vicepb");
         try (Volume v = VolumeTree.createVolumeWithRoot(b, DATA_ID, DATA_ID, "vt.data.o", VolumeDiskData.RW)) {
             VolumeTree t = new VolumeTree(v);
             Random r = new Random(42);
@@ -82,19 +70,6 @@ class VolserverDumpInteropTest {
             Integer.toString(DATA_ID)});
     }
 
-    @AfterAll
-    static void down() {
-        try {
-            for (String[] c : cleanup) {
-                cell.vos(mode.vos(c));
-            }
-        } finally {
-            if (ours != null) {
-                ours.close();
-            }
-        }
-    }
-
     /**
      * Tests that show nothing new at the rxkad clear level beyond what the noauth and crypt runs
      * show (same-server work, release, failure handling) are skipped there, to keep the suite's
@@ -102,18 +77,6 @@ class VolserverDumpInteropTest {
      */
     static void notInClearRun() {
         Assumptions.assumeTrue(mode != AuthMode.LOCALAUTH, "covered by the noauth and -encrypt runs");
-    }
-
-    static ExecResult vos(String... args) {
-        return cell.vos(mode.vos(args));
-    }
-
-    static String j1() {
-        return cell.host(RealCell.J1);
-    }
-
-    static String fs1() {
-        return cell.host(RealCell.FS1);
     }
 
     private static final Pattern DATE = Pattern.compile("[A-Z][a-z]{2} [A-Z][a-z]{2} [ \\d]\\d \\d\\d:\\d\\d:\\d\\d \\d{4}");

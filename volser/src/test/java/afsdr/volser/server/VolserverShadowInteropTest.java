@@ -41,27 +41,20 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @Interop
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class VolserverShadowInteropTest {
+class VolserverShadowInteropTest extends OursAndStockInterop {
     /** Id of the hand-made data volume on ours (below the VLDB counter range). */
     static final int DATA_ID = 1_990_000_101;
 
-    static AuthMode mode;
-    static RealCell cell;
-    static Volserver ours;
     static Path work;
-    static final List<String[]> cleanup = new ArrayList<>();
     /** The id of the stock source "vt.shd.src" (the shadow on ours has the same id: vos's default). */
     static int srcId;
 
     /** The mode is this class's (noauth) or the running subclass's {@link InMode}. */
     @BeforeAll
     static void up(TestInfo info) throws Exception {
-        mode = AuthMode.of(info.getTestClass());
-        cell = mode.cell();
         // Static and shared with the subclasses that run this scenario in another mode (and cell).
-        cleanup.clear();
         stockOnJ1.clear();
-        ours = OursOnJ1.start(cell, "VolserLog.shadow", mode.serverArgs.toArray(String[]::new));
+        start(AuthMode.of(info.getTestClass()), "VolserLog.shadow");
         work = Files.createDirectories(cell.stateDir().resolve("shadowtest"));
         // Data for the stock source: a volume made on our partition b, dumped by stock vos, restored on fs1.
         NameiPartition b = partition("/vicepb");
@@ -97,36 +90,19 @@ class VolserverShadowInteropTest {
     /** Stock servers started on j1 by the last test (in place of ours); stopped after the clean-up. */
     static final List<Process> stockOnJ1 = new ArrayList<>();
 
+    /** The clean-up in reverse order (what was made last goes first); our server is closed after, by {@link #end}. */
     @AfterAll
     static void down() {
         try {
             for (int i = cleanup.size() - 1; i >= 0; i--) {
-                cell.vos(mode.vos(cleanup.get(i)));
+                vos(cleanup.get(i));
             }
         } finally {
+            cleanup.clear();
             for (int i = stockOnJ1.size() - 1; i >= 0; i--) {
                 cell.stopDaemon(stockOnJ1.get(i));
             }
-            if (ours != null) {
-                ours.close();
-            }
         }
-    }
-
-    static NameiPartition partition(String name) {
-        return ours.partitions().stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow();
-    }
-
-    static ExecResult vos(String... args) {
-        return cell.vos(mode.vos(args));
-    }
-
-    static String j1() {
-        return cell.host(RealCell.J1);
-    }
-
-    static String fs1() {
-        return cell.host(RealCell.FS1);
     }
 
     static String idOf(String examine) {
