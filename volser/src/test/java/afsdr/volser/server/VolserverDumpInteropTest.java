@@ -11,6 +11,7 @@ import afsdr.partition.VolumeTree;
 import afsdr.realcell.ExecResult;
 import afsdr.realcell.Interop;
 import afsdr.realcell.RealCell;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -205,23 +206,13 @@ class VolserverDumpInteropTest extends OursAndStockInterop {
         // stock -> ours: the stock volserver is the Forward client and authenticates to our Restore
         // with rxkad, from a ticket it makes with the cell's KeyFile (even in a NoAuth cell), so this
         // needs our rxkad server side; with rxnull only, vos fails with "invalid RPC (RX) operation".
-        ExecResult full = vos("shadow", "-id", "vt.rd.s", "-fromserver", fs1(), "-frompartition", "b",
-            "-toserver", j1(), "-topartition", "a", "-toname", "vt.sh.f", "-toid", "1990000013");
-        cleanup.add(new String[] {"zap", "-server", j1(), "-partition", "a", "-id", "1990000013"});
-        assertEquals(0, full.exitCode(), full.toString());
-        ExecResult incr = vos("shadow", "-id", "vt.rd.s", "-fromserver", fs1(), "-frompartition", "b",
-            "-toserver", j1(), "-topartition", "a", "-toname", "vt.sh.f", "-toid", "1990000013",
-            "-incremental");
-        assertEquals(0, incr.exitCode(), incr.toString());
+        shadowBToA("vt.rd.s", fs1(), j1(), "vt.sh.f", "1990000013", false);
+        shadowBToA("vt.rd.s", fs1(), j1(), "vt.sh.f", "1990000013", true);
         ExecResult lv = vos("listvol", j1(), "a", "-long").orFail();
         assertTrue(lv.stdout().contains("vt.sh.f"), lv.toString());
         // The shadow dumps to the same length as its stock source (its name has the same length on
         // purpose: names are in the dump): the content arrived whole.
-        Path src = work.resolve("fromstock-src.dump");
-        Path dst = work.resolve("fromstock-shadow.dump");
-        vos("dump", "-id", "vt.rd.s", "-file", src.toString()).orFail();
-        vos("dump", "-id", "1990000013", "-server", j1(), "-partition", "a", "-file", dst.toString()).orFail();
-        assertEquals(Files.size(src), Files.size(dst));
+        sameDumpLength("fromstock", "vt.rd.s", "1990000013");
         holdsTheOriginalFiles("shadow stock to ours", "-id", "1990000013", "-server", j1(), "-partition", "a");
     }
 
@@ -229,32 +220,46 @@ class VolserverDumpInteropTest extends OursAndStockInterop {
     @Order(5)
     void shadowFromOursToStockAndWithinOurs() throws Exception {
         // ours -> stock: our server is the Forward client of the stock server's Restore.
-        ExecResult toStock = vos("shadow", "-id", "vt.rd.o", "-fromserver", j1(), "-frompartition", "b",
-            "-toserver", fs1(), "-topartition", "a", "-toname", "vt.sh.s", "-toid", "1990000011");
-        cleanup.add(new String[] {"zap", "-server", fs1(), "-partition", "a", "-id", "1990000011"});
-        assertEquals(0, toStock.exitCode(), toStock.toString());
+        shadowBToA("vt.rd.o", j1(), fs1(), "vt.sh.s", "1990000011", false);
         // ours -> ours, other partition.
-        ExecResult within = vos("shadow", "-id", "vt.rd.o", "-fromserver", j1(), "-frompartition", "b",
-            "-toserver", j1(), "-topartition", "a", "-toname", "vt.sh.o", "-toid", "1990000012");
-        cleanup.add(new String[] {"zap", "-server", j1(), "-partition", "a", "-id", "1990000012"});
-        assertEquals(0, within.exitCode(), within.toString());
+        shadowBToA("vt.rd.o", j1(), j1(), "vt.sh.o", "1990000012", false);
         // The two shadows are equal to vos.
         ExecResult ls = vos("listvol", fs1(), "a", "-long").orFail();
         ExecResult lo = vos("listvol", j1(), "a", "-long").orFail();
         assertEquals(block(ls.stdout(), "vt.sh.s").replace("vt.sh.s", "N").replace(fs1(), "S"),
             block(lo.stdout(), "vt.sh.o").replace("vt.sh.o", "N").replace(j1(), "S"), ls + "\n" + lo);
         // An incremental shadow onto the existing one.
-        ExecResult incr = vos("shadow", "-id", "vt.rd.o", "-fromserver", j1(), "-frompartition", "b",
-            "-toserver", j1(), "-topartition", "a", "-toname", "vt.sh.o", "-toid", "1990000012", "-incremental");
-        assertEquals(0, incr.exitCode(), incr.toString());
+        shadowBToA("vt.rd.o", j1(), j1(), "vt.sh.o", "1990000012", true);
         // Same-length dumps of source and shadow: the content arrived whole.
-        Path a = work.resolve("src.dump");
-        Path c = work.resolve("shadow.dump");
-        vos("dump", "-id", "vt.rd.o", "-file", a.toString()).orFail();
-        vos("dump", "-id", "1990000012", "-server", j1(), "-partition", "a", "-file", c.toString()).orFail();
-        assertEquals(Files.size(a), Files.size(c));
+        sameDumpLength("withinours", "vt.rd.o", "1990000012");
         holdsTheOriginalFiles("shadow ours to stock", "-id", "1990000011", "-server", fs1(), "-partition", "a");
         holdsTheOriginalFiles("shadow within ours", "-id", "1990000012", "-server", j1(), "-partition", "a");
+    }
+
+    /**
+     * vos shadow of {@code source} (partition b of {@code from}) onto partition a of {@code to} as
+     * {@code toName}, id {@code toId}; asserts that it worked. A full shadow's target is zapped at the end.
+     */
+    static void shadowBToA(String source, String from, String to, String toName, String toId, boolean incremental) {
+        List<String> a = new ArrayList<>(List.of("shadow", "-id", source, "-fromserver", from, "-frompartition", "b",
+            "-toserver", to, "-topartition", "a", "-toname", toName, "-toid", toId));
+        if (incremental) {
+            a.add("-incremental");
+        }
+        ExecResult r = vos(a.toArray(String[]::new));
+        if (!incremental) {
+            cleanup.add(new String[] {"zap", "-server", to, "-partition", "a", "-id", toId});
+        }
+        assertEquals(0, r.exitCode(), r.toString());
+    }
+
+    /** Dumps of the source and of its shadow (partition a of j1) have the same length. */
+    static void sameDumpLength(String tag, String source, String shadowId) throws IOException {
+        Path src = work.resolve(tag + "-src.dump");
+        Path dst = work.resolve(tag + "-shadow.dump");
+        vos("dump", "-id", source, "-file", src.toString()).orFail();
+        vos("dump", "-id", shadowId, "-server", j1(), "-partition", "a", "-file", dst.toString()).orFail();
+        assertEquals(Files.size(src), Files.size(dst), "dump lengths of " + source + " and its shadow " + shadowId);
     }
 
     private static java.util.Map<String, String> original;
