@@ -135,32 +135,35 @@ class VolserInteropTest {
         };
     }
 
+    /** The -format keys of the numbers volintInfo and volintXInfo share, in {@link #assertCommonSameAsVos}'s order. */
+    private static final String[] COMMON_NUMBERS = {"id", "backupID", "parentID", "cloneID", "creationDate",
+        "accessDate", "updateDate", "backupDate", "copyDate", "diskused", "maxquota", "filecount", "dayUse"};
+
+    /** The fields volintInfo and volintXInfo share against vos's -format output; numbers as {@link #COMMON_NUMBERS}. */
+    private static void assertCommonSameAsVos(Map<String, String> vos, int partId, String name, int status, int inUse,
+                                              int type, int... numbers) {
+        assertEquals(name, vos.get("name"));
+        assertEquals(VolserConstants.partitionName(partId), vos.get("part"));
+        assertEquals(VolserConstants.VOK, status);
+        assertEquals("OK", vos.get("status"));
+        assertEquals(inUse, yesNo(vos, "inUse"));
+        assertEquals(type, type(vos));
+        assertEquals(COMMON_NUMBERS.length, numbers.length);
+        for (int i = 0; i < numbers.length; i++) {
+            assertEquals(numbers[i], num(vos, COMMON_NUMBERS[i]), COMMON_NUMBERS[i]);
+        }
+    }
+
     /** Every volintInfo field against the -format line vos prints for it. */
     static void assertSameAsVos(VolintInfo v, Map<String, String> vos, int partId) {
-        assertEquals(v.name(), vos.get("name"));
-        assertEquals(v.volid(), num(vos, "id"));
+        assertCommonSameAsVos(vos, partId, v.name(), v.status(), v.inUse(), v.type(), v.volid(), v.backupID(),
+            v.parentID(), v.cloneID(), v.creationDate(), v.accessDate(), v.updateDate(), v.backupDate(),
+            v.copyDate(), v.size(), v.maxquota(), v.filecount(), v.dayUse());
         assertEquals(cell.addressString(RealCell.FS1), vos.get("serv"));
-        assertEquals(VolserConstants.partitionName(partId), vos.get("part"));
-        assertEquals(VolserConstants.VOK, v.status());
-        assertEquals("OK", vos.get("status"));
-        assertEquals(v.backupID(), num(vos, "backupID"));
-        assertEquals(v.parentID(), num(vos, "parentID"));
-        assertEquals(v.cloneID(), num(vos, "cloneID"));
-        assertEquals(v.inUse(), yesNo(vos, "inUse"));
         assertEquals(v.needsSalvaged(), yesNo(vos, "needsSalvaged"));
         assertEquals(v.destroyMe() == 0xd3 ? 1 : 0, yesNo(vos, "destroyMe"));
-        assertEquals(v.type(), type(vos));
-        assertEquals(v.creationDate(), num(vos, "creationDate"));
-        assertEquals(v.accessDate(), num(vos, "accessDate"));
-        assertEquals(v.updateDate(), num(vos, "updateDate"));
-        assertEquals(v.backupDate(), num(vos, "backupDate"));
-        assertEquals(v.copyDate(), num(vos, "copyDate"));
         assertEquals(v.flags(), num(vos, "flags"));
-        assertEquals(v.size(), num(vos, "diskused"));
-        assertEquals(v.maxquota(), num(vos, "maxquota"));
         assertEquals(v.spare0(), num(vos, "minquota"));
-        assertEquals(v.filecount(), num(vos, "filecount"));
-        assertEquals(v.dayUse(), num(vos, "dayUse"));
         assertEquals(v.spare1(), num(vos, "weekUse"));
         assertEquals(v.spare2(), num(vos, "spare2"));
         assertEquals(v.spare3(), num(vos, "spare3"));
@@ -168,25 +171,9 @@ class VolserInteropTest {
 
     /** Every volintXInfo field against vos listvol -extended -format. */
     static void assertSameAsVos(VolintXInfo v, Map<String, String> vos, int partId) {
-        assertEquals(v.name(), vos.get("name"));
-        assertEquals(v.volid(), num(vos, "id"));
-        assertEquals(VolserConstants.partitionName(partId), vos.get("part"));
-        assertEquals(VolserConstants.VOK, v.status());
-        assertEquals("OK", vos.get("status"));
-        assertEquals(v.backupID(), num(vos, "backupID"));
-        assertEquals(v.parentID(), num(vos, "parentID"));
-        assertEquals(v.cloneID(), num(vos, "cloneID"));
-        assertEquals(v.inUse(), yesNo(vos, "inUse"));
-        assertEquals(v.type(), type(vos));
-        assertEquals(v.creationDate(), num(vos, "creationDate"));
-        assertEquals(v.accessDate(), num(vos, "accessDate"));
-        assertEquals(v.updateDate(), num(vos, "updateDate"));
-        assertEquals(v.backupDate(), num(vos, "backupDate"));
-        assertEquals(v.copyDate(), num(vos, "copyDate"));
-        assertEquals(v.size(), num(vos, "diskused"));
-        assertEquals(v.maxquota(), num(vos, "maxquota"));
-        assertEquals(v.filecount(), num(vos, "filecount"));
-        assertEquals(v.dayUse(), num(vos, "dayUse"));
+        assertCommonSameAsVos(vos, partId, v.name(), v.status(), v.inUse(), v.type(), v.volid(), v.backupID(),
+            v.parentID(), v.cloneID(), v.creationDate(), v.accessDate(), v.updateDate(), v.backupDate(),
+            v.copyDate(), v.size(), v.maxquota(), v.filecount(), v.dayUse());
         String[] rw = {"same_net", "same_net_auth", "diff_net", "diff_net_auth"};
         for (int i = 0; i < 4; i++) {
             assertEquals(v.statReads().get(i), num(vos, "reads_" + rw[i]));
