@@ -2,11 +2,8 @@ package afsdr.rx.interop;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import afsdr.rx.RxCallException;
 import afsdr.rx.netty.RxEndpoint;
 import afsdr.rx.security.RxNullSecurity;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.net.InetAddress;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -20,39 +17,22 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("interop")
 class StockRxdebugVosInteropTest {
-    static final String HOST = "127.1.0.4";
-    static final int VOLSER_PORT = 7005;
-    static final int VOLSERVICE_ID = 4;
-    /** AFSVolXListPartitions, volser.md. */
-    static final int XLIST_PARTITIONS = 127;
-    static final int RXGEN_OPCODE = -455;
+    static final String HOST = FakeVolser.HOST;
+    static final int VOLSER_PORT = FakeVolser.VOLSER_PORT;
 
     RxEndpoint endpoint;
     @org.junit.jupiter.api.io.TempDir
     java.nio.file.Path configDir;
 
-    /** vos wants a cell config even for a server given by address; a throwaway one is enough. */
     private String config() throws java.io.IOException {
-        java.nio.file.Files.writeString(configDir.resolve("ThisCell"), "interop.test\n");
-        java.nio.file.Files.writeString(configDir.resolve("CellServDB"), ">interop.test #test\n127.1.0.1 #db\n");
-        return configDir.toString();
+        return FakeVolser.writeClientConfig(configDir);
     }
 
     @BeforeEach
     void start() throws Exception {
         endpoint = RxEndpoint.builder().bind(InetAddress.getByName(HOST), VOLSER_PORT).version("afsdr-test 1.2.3").build();
-        // test-only VOLSER: answers XListPartitions with /vicepa and /vicepc, nothing else
-        endpoint.addService(VOLSERVICE_ID, Map.of(0, RxNullSecurity.INSTANCE), call -> {
-            DataInputStream in = new DataInputStream(call.input());
-            int op = in.readInt();
-            if (op != XLIST_PARTITIONS) {
-                throw new RxCallException(RXGEN_OPCODE, "opcode " + op);
-            }
-            DataOutputStream out = new DataOutputStream(call.output());
-            out.writeInt(2);
-            out.writeInt(0);
-            out.writeInt(2);
-        });
+        endpoint.addService(FakeVolser.VOLSERVICE_ID, Map.of(0, RxNullSecurity.INSTANCE),
+            FakeVolser::answerXListPartitions);
     }
 
     @AfterEach

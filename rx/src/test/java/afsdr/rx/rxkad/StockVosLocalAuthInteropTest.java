@@ -4,13 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import afsdr.rx.RxCallException;
+import afsdr.rx.interop.FakeVolser;
 import afsdr.rx.netty.RxEndpoint;
 import afsdr.rx.packet.RxConstants;
 import afsdr.rx.security.RxNullSecurity;
 import afsdr.rx.security.ServerSecurity;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.File;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -35,11 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("interop")
 class StockVosLocalAuthInteropTest {
-    static final String HOST = "127.1.0.4";
-    static final int VOLSER_PORT = 7005;
-    static final int VOLSERVICE_ID = 4;
-    static final int XLIST_PARTITIONS = 127; // AFSVolXListPartitions, volser.md
-    static final int RXGEN_OPCODE = -455;
+    static final String HOST = FakeVolser.HOST;
     static final byte[] CELL_KEY = HexFormat.of().parseHex("0123456789abcdef"); // odd parity (realcell G10)
 
     @TempDir
@@ -57,18 +51,11 @@ class StockVosLocalAuthInteropTest {
         KeyFile keys = new KeyFile(List.of(new KeyFile.Key(7, CELL_KEY)));
         ServerSecurity rxkad = new RxkadServerSecurity(RxConstants.RX_SECIDX_KAD, min, RxkadTicketDecoder.keyFiles(keys, EXT),
                 new SecureRandom());
-        endpoint = RxEndpoint.builder().bind(InetAddress.getByName(HOST), VOLSER_PORT).build();
-        endpoint.addService(VOLSERVICE_ID, Map.of(0, RxNullSecurity.INSTANCE, 2, rxkad), call -> {
+        endpoint = RxEndpoint.builder().bind(InetAddress.getByName(HOST), FakeVolser.VOLSER_PORT).build();
+        endpoint.addService(FakeVolser.VOLSERVICE_ID, Map.of(0, RxNullSecurity.INSTANCE, 2, rxkad), call -> {
             identities.add(call.connection().securityIdentity());
             indices.add(call.connection().securityIndex());
-            int op = new DataInputStream(call.input()).readInt();
-            if (op != XLIST_PARTITIONS) {
-                throw new RxCallException(RXGEN_OPCODE, "opcode " + op);
-            }
-            DataOutputStream out = new DataOutputStream(call.output());
-            out.writeInt(2);
-            out.writeInt(0);
-            out.writeInt(2);
+            FakeVolser.answerXListPartitions(call);
         });
     }
 
@@ -81,10 +68,8 @@ class StockVosLocalAuthInteropTest {
 
     /** A client config dir with the given key in its KeyFile (what -localauth seals with). */
     private String config(byte[] key) throws Exception {
-        Files.writeString(clientDir.resolve("ThisCell"), "interop.test\n");
-        Files.writeString(clientDir.resolve("CellServDB"), ">interop.test #test\n127.1.0.1 #db\n");
         Files.write(clientDir.resolve("KeyFile"), new KeyFile(List.of(new KeyFile.Key(7, key))).encode());
-        return clientDir.toString();
+        return FakeVolser.writeClientConfig(clientDir);
     }
 
     private static String vos(String... args) throws Exception {
