@@ -21,9 +21,6 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.extension.AnnotatedElementContext;
-import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.io.TempDirFactory;
 
 import afsdr.nativeio.JnrPosix;
 import afsdr.partition.AccessList;
@@ -47,13 +44,10 @@ final class DumpTestSupport {
     private DumpTestSupport() {
     }
 
-    /** Temp folders under target/ (the real disk: O_DIRECT is exercised). */
-    public static final class RealDisk implements TempDirFactory {
-        @Override
-        public Path createTempDirectory(AnnotatedElementContext element, ExtensionContext ctx) throws IOException {
-            Path base = Path.of("target", "test-tmp").toAbsolutePath();
-            Files.createDirectories(base);
-            return Files.createTempDirectory(base, "d");
+    /** Asserts that no restore journal ({@code .afsdr*}) is left in partition {@code p}. */
+    static void assertNoJournal(NameiPartition p, String what) throws IOException {
+        try (Stream<Path> j = Files.list(p.path())) {
+            assertEquals(List.of(), j.filter(f -> f.getFileName().toString().startsWith(".afsdr")).toList(), what);
         }
     }
 

@@ -22,9 +22,7 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import afsdr.partition.NameiPartition;
 import afsdr.partition.Volume;
 import afsdr.partition.VolumeDiskData;
 import afsdr.partition.VolumeTree;
@@ -36,24 +34,15 @@ import afsdr.volser.wire.RestoreCookie;
  * {@link DumpTestSupport#snapshot}), no staging volume, no journal. Also the crash recovery of
  * both journal phases.
  */
-class RestoreAtomicityTest {
-    static final int VID = 536870912;
+class RestoreAtomicityTest extends SrcDstRestoreTest {
     static final RestoreCookie COOKIE = new RestoreCookie("t.src", VolumeDiskData.RW, 0, 0);
 
-    @TempDir(factory = DumpTestSupport.RealDisk.class)
-    Path tmp;
-
-    NameiPartition src;
-    NameiPartition dst;
-    byte[] full;
     byte[] incremental;
     /** Offsets where a section starts, and the middle of every file data item, in {@link #full}. */
     List<Long> cuts;
 
     @BeforeEach
     void setUp() throws IOException {
-        src = DumpTestSupport.partition(tmp.resolve("src"));
-        dst = DumpTestSupport.partition(tmp.resolve("dst"));
         try (Volume v = DumpTestSupport.build(src, VID, "t.src", 7, 6, 200_000)) {
             // the target holds the old state; the streams carry a newer one
             dst.createVolume(VID, VID, d -> d.name("t.src").type(VolumeDiskData.RW)).close();
@@ -123,9 +112,7 @@ class RestoreAtomicityTest {
         assertEquals(DumpException.VOLSERREAD_DUMPERROR, DumpException.codeOf(e, false), what + ": " + e);
         assertEquals(before, snapshot(dst.path()), what + " (" + e.getMessage() + ") changed the partition");
         assertEquals(List.of(VID), dst.listVolumeIds(), what + ": staging volume left behind");
-        try (Stream<Path> j = Files.list(dst.path())) {
-            assertEquals(List.of(), j.filter(p -> p.getFileName().toString().startsWith(".afsdr")).toList(), what);
-        }
+        DumpTestSupport.assertNoJournal(dst, what);
     }
 
     @Test

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import afsdr.partition.NameiPartition;
+import afsdr.realcell.RealDiskTempDirs;
 import afsdr.partition.Volume;
 import afsdr.partition.VolumeDiskData;
 import afsdr.partition.VolumeTree;
@@ -33,7 +34,7 @@ import afsdr.volser.wire.RestoreCookie;
 class RestoreCrashTest {
     static final int VID = 536870912;
 
-    @TempDir(factory = DumpTestSupport.RealDisk.class)
+    @TempDir(factory = RealDiskTempDirs.class)
     Path tmp;
 
     static Process child(Path pdir, Path dump) throws java.io.IOException {

@@ -7,19 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import afsdr.partition.NameiPartition;
 import afsdr.partition.Volume;
 import afsdr.partition.VolumeDiskData;
 import afsdr.volser.wire.RestoreCookie;
@@ -31,21 +26,11 @@ import afsdr.volser.wire.RestoreCookie;
  * the partition as it was (file for file, index files back to their stamps); after the COMMIT
  * record recovery completes the restore.
  */
-class RestoreFreshTargetTest {
-    static final int VID = 536870912;
+class RestoreFreshTargetTest extends SrcDstRestoreTest {
     static final RestoreCookie COOKIE = new RestoreCookie("t.fresh", VolumeDiskData.RW, 0, 0);
-
-    @TempDir(factory = DumpTestSupport.RealDisk.class)
-    Path tmp;
-
-    NameiPartition src;
-    NameiPartition dst;
-    byte[] full;
 
     @BeforeEach
     void setUp() throws IOException {
-        src = DumpTestSupport.partition(tmp.resolve("src"));
-        dst = DumpTestSupport.partition(tmp.resolve("dst"));
         try (Volume v = DumpTestSupport.build(src, VID, "t.fresh", 9, 8, 150_000)) {
             full = VolumeDumpRestoreTest.dump(v, 0, true);
         }
@@ -53,9 +38,7 @@ class RestoreFreshTargetTest {
     }
 
     private void assertNoJournal() throws IOException {
-        try (Stream<Path> j = Files.list(dst.path())) {
-            assertEquals(List.of(), j.filter(p -> p.getFileName().toString().startsWith(".afsdr")).toList());
-        }
+        DumpTestSupport.assertNoJournal(dst, "restore journal left in " + dst.path());
     }
 
     @Test

@@ -27,6 +27,7 @@ import afsdr.nativeio.OpenFlag;
 import afsdr.nativeio.Posix;
 import afsdr.partition.NameiInode;
 import afsdr.partition.NameiPartition;
+import afsdr.realcell.RealDiskTempDirs;
 import afsdr.partition.VnodeClass;
 import afsdr.partition.VnodeDiskObject;
 import afsdr.partition.Volume;
@@ -51,7 +52,7 @@ class RestoreSyncOrderTest {
     static final int VID = 536870912;
     static final RestoreCookie COOKIE = new RestoreCookie("t.order", 0, 0, 0);
 
-    @TempDir(factory = DumpTestSupport.RealDisk.class)
+    @TempDir(factory = RealDiskTempDirs.class)
     Path tmp;
 
     /** The recording Posix: descriptors, volatile files and link table rows, violations found. */

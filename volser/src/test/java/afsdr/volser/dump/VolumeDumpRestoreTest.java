@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import afsdr.partition.NameiPartition;
+import afsdr.realcell.RealDiskTempDirs;
 import afsdr.partition.VnodeClass;
 import afsdr.partition.Volume;
 import afsdr.partition.VolumeDiskData;
@@ -26,7 +27,7 @@ import afsdr.volser.wire.RestoreCookie;
 class VolumeDumpRestoreTest {
     static final int VID = 536870912;
 
-    @TempDir(factory = DumpTestSupport.RealDisk.class)
+    @TempDir(factory = RealDiskTempDirs.class)
     Path tmp;
 
     static byte[] dump(Volume v, int from, boolean allDirs) throws IOException {
