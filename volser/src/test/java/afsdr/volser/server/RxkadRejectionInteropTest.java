@@ -131,25 +131,31 @@ class RxkadRejectionInteropTest {
 
     @Test
     void alteredHeaderChecksum() throws Exception {
-        ClientSecurity good = ticket(RxkadLevel.AUTH, "afs", 0, 0xff, cellKey.key());
-        refusedByBoth(new Altered(good) {
-            @Override
-            void prepared(RxHeader h, ByteBuf buf, int bodyOffset, int length) {
-                h.spare = h.spare ^ 0x0101;
-            }
-        }, RxkadErrors.RXKADSEALEDINCON);
+        refusedWithPacketsAltered(RxkadLevel.AUTH, (h, buf, bodyOffset, length) -> h.spare = h.spare ^ 0x0101,
+            RxkadErrors.RXKADSEALEDINCON);
     }
 
     @Test
     void alteredCiphertext() throws Exception {
-        ClientSecurity good = ticket(RxkadLevel.CRYPT, "afs", 0, 0xff, cellKey.key());
-        refusedByBoth(new Altered(good) {
+        // the first block carries the sealed (seq ^ call, length) word
+        refusedWithPacketsAltered(RxkadLevel.CRYPT,
+            (h, buf, bodyOffset, length) -> buf.setByte(bodyOffset + 1, buf.getByte(bodyOffset + 1) ^ 0x40),
+            RxkadErrors.RXKADSEALEDINCON);
+    }
+
+    /** A change made to every packet after the security layer prepared it. */
+    interface PacketChange {
+        void apply(RxHeader h, ByteBuf buf, int bodyOffset, int length);
+    }
+
+    /** A good ticket at {@code level} whose prepared packets {@code change} spoils: both servers refuse it. */
+    static void refusedWithPacketsAltered(RxkadLevel level, PacketChange change, int expected) throws Exception {
+        refusedByBoth(new Altered(ticket(level, "afs", 0, 0xff, cellKey.key())) {
             @Override
             void prepared(RxHeader h, ByteBuf buf, int bodyOffset, int length) {
-                // the first block carries the sealed (seq ^ call, length) word
-                buf.setByte(bodyOffset + 1, buf.getByte(bodyOffset + 1) ^ 0x40);
+                change.apply(h, buf, bodyOffset, length);
             }
-        }, RxkadErrors.RXKADSEALEDINCON);
+        }, expected);
     }
 
     /**
