@@ -28,20 +28,12 @@ import static afsdr.volser.server.VolserContext.vol;
  * and volumes (ListVolumes, XListVolumes, ListOneVolume, XListOneVolume). Examining a volume takes a
  * short-lived transaction as the stock GetVolInfo does, so a volume in a transaction shows as busy.
  */
-final class ListingProcs {
+final class ListingProcs extends ProcGroup {
     /** ListPartitions' fixed answer covers only the single-letter partitions a..z (pIDs.partIds[26]). */
     static final int PIDS_SIZE = 26;
 
-    private final VolserContext ctx;
-    private final Transactions tx;
-    private final VolserLog log;
-    private final TransactionTable table;
-
     ListingProcs(VolserContext ctx, Transactions tx) {
-        this.ctx = ctx;
-        this.tx = tx;
-        this.log = ctx.log;
-        this.table = ctx.table;
+        super(ctx, tx);
     }
 
     // ------------------------------------------------------------------ partitions

@@ -36,17 +36,9 @@ import static afsdr.volser.wire.VolserConstants.VTDeleted;
  * anything (GetNthVolume, SplitVolume). Each takes the transaction(s) the stock server takes, so a
  * concurrent vos on the same volume gets VOLSERVOLBUSY exactly when it would from a 1.8 server.
  */
-final class VolumeProcs {
-    private final VolserContext ctx;
-    private final Transactions tx;
-    private final VolserLog log;
-    private final TransactionTable table;
-
+final class VolumeProcs extends ProcGroup {
     VolumeProcs(VolserContext ctx, Transactions tx) {
-        this.ctx = ctx;
-        this.tx = tx;
-        this.log = ctx.log;
-        this.table = ctx.table;
+        super(ctx, tx);
     }
 
     /** CreateVolume (100). */
