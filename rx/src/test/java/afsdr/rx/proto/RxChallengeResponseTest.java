@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import afsdr.rx.packet.RxHeader;
 import afsdr.rx.security.ClientSecurity;
 import afsdr.rx.security.ClientSecurityContext;
+import afsdr.rx.security.PacketSecurity;
 import afsdr.rx.security.RxSecurityConnection;
 import afsdr.rx.security.RxSecurityException;
 import afsdr.rx.security.ServerSecurity;
@@ -21,6 +22,25 @@ class RxChallengeResponseTest {
     static final int IDX = 5;
     static final int BAD_RESPONSE = 19270410; // RXKADSEALEDINCON
 
+    /** The fakes' packets carry no security header or trailer: their "checksum" is the header's spare field. */
+    interface NoOverhead extends PacketSecurity {
+        @Override
+        default int headerSize() {
+            return 0;
+        }
+
+        @Override
+        default int maxTrailerSize() {
+            return 0;
+        }
+    }
+
+    interface FakeServerContext extends ServerSecurityContext, NoOverhead {
+    }
+
+    interface FakeClientContext extends ClientSecurityContext, NoOverhead {
+    }
+
     static final class FakeServer implements ServerSecurity {
         int challenges;
         int[] adoptedNumbers;
@@ -33,7 +53,7 @@ class RxChallengeResponseTest {
 
         @Override
         public ServerSecurityContext newServerContext(RxSecurityConnection c) {
-            return new ServerSecurityContext() {
+            return new FakeServerContext() {
                 boolean ok;
 
                 @Override
@@ -65,16 +85,6 @@ class RxChallengeResponseTest {
                 @Override
                 public Object identity() {
                     return ok ? "alice" : null;
-                }
-
-                @Override
-                public int headerSize() {
-                    return 0;
-                }
-
-                @Override
-                public int maxTrailerSize() {
-                    return 0;
                 }
 
                 @Override
@@ -111,7 +121,7 @@ class RxChallengeResponseTest {
 
         @Override
         public ClientSecurityContext newClientContext(RxSecurityConnection c) {
-            return new ClientSecurityContext() {
+            return new FakeClientContext() {
                 @Override
                 public byte[] respond(ByteBuf challenge, int[] callNumbers) {
                     ByteBuf b = io.netty.buffer.Unpooled.buffer();
@@ -122,16 +132,6 @@ class RxChallengeResponseTest {
                     byte[] out = new byte[b.readableBytes()];
                     b.readBytes(out);
                     return out;
-                }
-
-                @Override
-                public int headerSize() {
-                    return 0;
-                }
-
-                @Override
-                public int maxTrailerSize() {
-                    return 0;
                 }
 
                 @Override

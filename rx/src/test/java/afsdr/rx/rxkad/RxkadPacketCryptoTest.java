@@ -101,14 +101,7 @@ class RxkadPacketCryptoTest {
             byte[] plain = ByteBuffer.allocate(len).putInt(((5 ^ 3) << 16) | n).put(data).array();
             byte[] expected = plain.clone();
             Fcrypt.keySchedule(K1).ecb(plain, 0, expected, 0, Fcrypt.ENCRYPT);
-            byte[] wire = new byte[len];
-            buf.getBytes(OFF, wire);
-            assertArrayEquals(expected, wire, "n=" + n);
-
-            assertEquals(n, crypto.check(RxkadLevel.AUTH, 5, 3, buf, OFF, len));
-            byte[] got = new byte[n];
-            buf.getBytes(OFF + 4, got);
-            assertArrayEquals(data, got);
+            assertOnWireAndChecked(RxkadLevel.AUTH, 5, 3, buf, expected, data, 4);
         }
     }
 
@@ -122,15 +115,23 @@ class RxkadPacketCryptoTest {
             byte[] expected = ByteBuffer.allocate(len).putInt((((0x12345 ^ 0x10001) & 0xffff) << 16) | n).putInt(0)
                     .put(data).array();
             Pcbc.crypt(Fcrypt.keySchedule(K1), Fcrypt.bytesToLong(K1, 0), expected, 0, len, Fcrypt.ENCRYPT);
-            byte[] wire = new byte[len];
-            buf.getBytes(OFF, wire);
-            assertArrayEquals(expected, wire, "n=" + n);
-
-            assertEquals(n, crypto.check(RxkadLevel.CRYPT, 0x12345, 0x10001, buf, OFF, len));
-            byte[] got = new byte[n];
-            buf.getBytes(OFF + 8, got);
-            assertArrayEquals(data, got);
+            assertOnWireAndChecked(RxkadLevel.CRYPT, 0x12345, 0x10001, buf, expected, data, 8);
         }
+    }
+
+    /**
+     * The prepared packet in {@code buf} is {@code expected} on the wire, and check() accepts it and
+     * gives back {@code data} after the level's {@code headerLength} bytes.
+     */
+    private void assertOnWireAndChecked(RxkadLevel level, int callNumber, int seq, ByteBuf buf, byte[] expected,
+                                        byte[] data, int headerLength) throws Exception {
+        byte[] wire = new byte[expected.length];
+        buf.getBytes(OFF, wire);
+        assertArrayEquals(expected, wire, "n=" + data.length);
+        assertEquals(data.length, crypto.check(level, callNumber, seq, buf, OFF, expected.length));
+        byte[] got = new byte[data.length];
+        buf.getBytes(OFF + headerLength, got);
+        assertArrayEquals(data, got);
     }
 
     @Test
