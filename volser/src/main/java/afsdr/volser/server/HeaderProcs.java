@@ -51,19 +51,16 @@ final class HeaderProcs {
     /** SetFlags (106): VTDeleteOnSalvage ⇒ destroyMe, VTOutOfService ⇒ not in service; EROFS on ITReadOnly. */
     Void setFlags(RxCall call, VolserOps.TransValue a) throws Exception {
         String what = tx.transWhat(a.trans()) + " flags 0x" + Integer.toHexString(a.value());
-        return ctx.logged(call, "SetFlags", "AFS_VS_SetFlags", () -> what, () -> {
-            ctx.requireSuperUser(call, "SetFlags");
-            return tx.onTrans(a.trans(), "SetFlags", t -> {
-                if ((t.iflags & ITReadOnly) != 0) {
-                    throw new RxCallException(VolserErrors.EROFS, "SetFlags: transaction " + t.tid + " is read-only");
-                }
-                VolumeDiskData d = t.volume.readDiskData();
-                d.destroyMe((a.value() & VTDeleteOnSalvage) != 0 ? VolumeDiskData.DESTROY_ME : 0);
-                d.inService((a.value() & VTOutOfService) == 0);
-                t.volume.writeDiskData(d);
-                t.vflags = a.value();
-                return null;
-            });
+        return superUserOnTrans(call, "SetFlags", "AFS_VS_SetFlags", what, a.trans(), t -> {
+            if ((t.iflags & ITReadOnly) != 0) {
+                throw new RxCallException(VolserErrors.EROFS, "SetFlags: transaction " + t.tid + " is read-only");
+            }
+            VolumeDiskData d = t.volume.readDiskData();
+            d.destroyMe((a.value() & VTDeleteOnSalvage) != 0 ? VolumeDiskData.DESTROY_ME : 0);
+            d.inService((a.value() & VTOutOfService) == 0);
+            t.volume.writeDiskData(d);
+            t.vflags = a.value();
+            return null;
         });
     }
 
@@ -88,12 +85,9 @@ final class HeaderProcs {
     /** SetDate (123): the creation date. */
     Void setDate(RxCall call, VolserOps.TransValue a) throws Exception {
         String what = tx.transWhat(a.trans()) + " date " + Integer.toUnsignedString(a.value());
-        return ctx.logged(call, "SetDate", "AFS_VS_SetDate", () -> what, () -> {
-            ctx.requireSuperUser(call, "SetDate");
-            return tx.onTrans(a.trans(), "SetDate", t -> {
-                t.volume.writeDiskData(t.volume.readDiskData().creationDate(a.value()));
-                return null;
-            });
+        return superUserOnTrans(call, "SetDate", "AFS_VS_SetDate", what, a.trans(), t -> {
+            t.volume.writeDiskData(t.volume.readDiskData().creationDate(a.value()));
+            return null;
         });
     }
 
@@ -102,37 +96,43 @@ final class HeaderProcs {
         VolintInfo i = a.info();
         String what = tx.transWhat(a.tid()) + " maxquota " + i.maxquota() + " dayUse " + i.dayUse() + " creation "
             + i.creationDate() + " update " + i.updateDate() + " updateCounter " + i.spare2();
-        return ctx.logged(call, "SetInfo", "AFS_VS_SetInfo", () -> what, () -> {
-            ctx.requireSuperUser(call, "SetInfo");
-            return tx.onTrans(a.tid(), "SetInfo", t -> {
-                VolumeDiskData d = t.volume.readDiskData();
-                if (i.maxquota() != -1) {
-                    d.maxquota(i.maxquota());
-                }
-                if (i.dayUse() != -1) {
-                    d.dayUse(i.dayUse());
-                }
-                if (i.creationDate() != -1) {
-                    d.creationDate(i.creationDate());
-                }
-                if (i.updateDate() != -1) {
-                    d.updateDate(i.updateDate());
-                }
-                if (i.spare2() != -1) {
-                    d.volUpdateCounter(i.spare2());
-                }
-                t.volume.writeDiskData(d);
-                return null;
-            });
+        return superUserOnTrans(call, "SetInfo", "AFS_VS_SetInfo", what, a.tid(), t -> {
+            VolumeDiskData d = t.volume.readDiskData();
+            if (i.maxquota() != -1) {
+                d.maxquota(i.maxquota());
+            }
+            if (i.dayUse() != -1) {
+                d.dayUse(i.dayUse());
+            }
+            if (i.creationDate() != -1) {
+                d.creationDate(i.creationDate());
+            }
+            if (i.updateDate() != -1) {
+                d.updateDate(i.updateDate());
+            }
+            if (i.spare2() != -1) {
+                d.volUpdateCounter(i.spare2());
+            }
+            t.volume.writeDiskData(d);
+            return null;
         });
     }
 
     /** SetForwarding (111): there is no fileserver here to tell that the volume moved. */
     Void setForwarding(RxCall call, VolserOps.TransValue a) throws Exception {
         String what = tx.transWhat(a.trans()) + " newsite 0x" + Integer.toHexString(a.value());
-        return ctx.logged(call, "SetForwarding", "AFS_VS_SetForw", () -> what, () -> {
-            ctx.requireSuperUser(call, "SetForwarding");
-            return tx.onTrans(a.trans(), "SetForwarding", t -> null);
+        return superUserOnTrans(call, "SetForwarding", "AFS_VS_SetForw", what, a.trans(), t -> null);
+    }
+
+    /**
+     * The shape of the header-changing procedures: logged and audited as {@code event}, refused unless
+     * the caller is a superuser, then {@code body} on transaction {@code tid}.
+     */
+    private Void superUserOnTrans(RxCall call, String proc, String event, String what, int tid,
+                                  Transactions.TransBody<Void> body) throws Exception {
+        return ctx.logged(call, proc, event, () -> what, () -> {
+            ctx.requireSuperUser(call, proc);
+            return tx.onTrans(tid, proc, body);
         });
     }
 }
