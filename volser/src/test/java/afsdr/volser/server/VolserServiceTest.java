@@ -33,6 +33,13 @@ class VolserServiceTest extends InProcessVolserTest {
         return c.call(VolserOps.CreateVolume, new VolserOps.CreateVolumeArgs(0, name, 0, 0, id)).trans();
     }
 
+    /** A volume made as vos create makes it: CreateVolume, SetFlags 0 (brings it on line), EndTrans. */
+    void createFinished(int id, String name) throws Exception {
+        int t = create(id, name);
+        c.call(VolserOps.SetFlags, new VolserOps.TransValue(t, 0));
+        c.endTrans(t);
+    }
+
     @Test
     void createLeavesAHalfMadeVolumeUntilSetFlags() throws Exception {
         int t = create(V, "t.one");
@@ -72,9 +79,7 @@ class VolserServiceTest extends InProcessVolserTest {
         assertEquals(VolserErrors.E2BIG, code(() -> create(0, "t.zero")));
         assertEquals(VolserErrors.VOLSERBADNAME, code(() -> create(V, "x".repeat(32))));
         assertEquals(VolserErrors.VOLSERNO_OP, code(() -> c.call(VolserOps.GetNthVolume, 0)));
-        int t = create(V, "t.two");
-        c.call(VolserOps.SetFlags, new VolserOps.TransValue(t, 0));
-        c.endTrans(t);
+        createFinished(V, "t.two");
         assertEquals(VolserErrors.EIO, code(() -> create(V, "t.two")), "exists already");
         assertEquals(VolserErrors.EINVAL, code(() -> c.transCreate(V, 0, 0)), "no attach mode");
         int ro = c.transCreate(V, 0, VolserConstants.ITReadOnly);
@@ -95,9 +100,7 @@ class VolserServiceTest extends InProcessVolserTest {
 
     @Test
     void cloneSetsTheSourcesCloneOrBackupId() throws Exception {
-        int t = create(V, "t.src");
-        c.call(VolserOps.SetFlags, new VolserOps.TransValue(t, 0));
-        c.endTrans(t);
+        createFinished(V, "t.src");
         int b = c.transCreate(V, 0, VolserConstants.ITBusy);
         assertEquals(V + 2, c.call(VolserOps.Clone, new VolserOps.CloneArgs(b, 0, VolserConstants.BACKVOL, "t.src.backup",
             V + 2)));
@@ -139,9 +142,7 @@ class VolserServiceTest extends InProcessVolserTest {
 
     @Test
     void convertReadOnlyToReadWrite() throws Exception {
-        int t = create(V, "t.conv");
-        c.call(VolserOps.SetFlags, new VolserOps.TransValue(t, 0));
-        c.endTrans(t);
+        createFinished(V, "t.conv");
         int b = c.transCreate(V, 0, VolserConstants.ITBusy);
         c.call(VolserOps.Clone, new VolserOps.CloneArgs(b, 0, VolserConstants.ROVOL, "t.conv.readonly", V + 1));
         c.endTrans(b);
@@ -164,12 +165,8 @@ class VolserServiceTest extends InProcessVolserTest {
 
     @Test
     void volumesAbandonedByACrashedRunArePutBackOthersNot() throws Exception {
-        int t = create(V, "t.crash");
-        c.call(VolserOps.SetFlags, new VolserOps.TransValue(t, 0));
-        c.endTrans(t);
-        int t2 = create(V + 3, "t.fs");
-        c.call(VolserOps.SetFlags, new VolserOps.TransValue(t2, 0));
-        c.endTrans(t2);
+        createFinished(V, "t.crash");
+        createFinished(V + 3, "t.fs");
         // V: our own mark left behind (as if we died in a transaction); V+3: a fileserver's mark.
         try (Volume v = part.openVolume(V)) {
             v.writeDiskData(v.readDiskData().inUse(VolserService.VOLUME_SERVER_PROGRAM)
@@ -215,9 +212,7 @@ class VolserServiceTest extends InProcessVolserTest {
      */
     @Test
     void nukeRemovesTheFilesOfAVolumeWithoutHeader() throws Exception {
-        int t = create(V, "t.lost");
-        c.call(VolserOps.SetFlags, new VolserOps.TransValue(t, 0));
-        c.endTrans(t);
+        createFinished(V, "t.lost");
         Path group = part.path().resolve(afsdr.partition.NameiInode.groupDir(V));
         Files.delete(part.path().resolve(afsdr.partition.VolumeHeader.fileName(V)));
         assertTrue(Files.isDirectory(group));
@@ -227,7 +222,7 @@ class VolserServiceTest extends InProcessVolserTest {
         assertEquals(VolumeProcs.NUKE_FAILED, code(() -> c.call(VolserOps.NukeVolume, new VolserOps.PartVolume(0, V))),
             "nothing left");
         // With a read-only clone of it still here.
-        t = create(V, "t.lost");
+        int t = create(V, "t.lost");
         c.call(VolserOps.SetFlags, new VolserOps.TransValue(t, 0));
         c.call(VolserOps.Clone, new VolserOps.CloneArgs(t, 0, VolserConstants.ROVOL, "t.lost.readonly", V + 1));
         c.endTrans(t);
