@@ -3,11 +3,16 @@ package afsdr.volser.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import afsdr.partition.NameiPartition;
+import afsdr.partition.Volume;
+import afsdr.partition.VolumeDiskData;
+import afsdr.partition.VolumeTree;
 import afsdr.realcell.ExecResult;
 import afsdr.realcell.RealCell;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.TestInfo;
@@ -75,6 +80,32 @@ abstract class OursAndStockInterop {
     /** Stock vos on the client node, with the credentials of the mode. */
     static ExecResult vos(String... args) {
         return cell.vos(mode.vos(args));
+    }
+
+    /**
+     * Makes a read-write volume straight on our partition /vicepb (partition-io, no RPC) whose root
+     * holds files "file0".. of random bytes from {@code seed}, of {@code first}, {@code first + step}..
+     * bytes, and whatever {@code more} adds; zapped at the end.
+     */
+    static void makeVolumeOnB(int id, String name, long seed, int files, int first, int step, TreeWork more)
+            throws IOException {
+        try (Volume v = VolumeTree.createVolumeWithRoot(partition("/vicepb"), id, id, name, VolumeDiskData.RW)) {
+            VolumeTree t = new VolumeTree(v);
+            Random r = new Random(seed);
+            for (int i = 0; i < files; i++) {
+                byte[] data = new byte[first + step * i];
+                r.nextBytes(data);
+                t.createFile(VolumeTree.ROOT_VNODE, "file" + i, data);
+            }
+            more.add(t);
+            t.flush();
+        }
+        cleanup.add(new String[] {"zap", "-server", j1(), "-partition", "b", "-id", Integer.toString(id)});
+    }
+
+    @FunctionalInterface
+    interface TreeWork {
+        void add(VolumeTree t) throws IOException;
     }
 
     /** Our server's partition {@code name} ("/vicepa"). */

@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import afsdr.partition.AccessList;
-import afsdr.partition.NameiPartition;
-import afsdr.partition.Volume;
-import afsdr.partition.VolumeDiskData;
 import afsdr.partition.VolumeTree;
 import afsdr.realcell.ExecResult;
 import afsdr.realcell.Interop;
@@ -16,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
@@ -53,22 +49,11 @@ class VolserverDumpInteropTest extends OursAndStockInterop {
         // The client node sees the cell's state directory at the same path (vos writes the files).
         work = Files.createDirectories(cell.stateDir().resolve("dumptest"));
         dumpFile = work.resolve("data.dump");
-        NameiPartition b = partition("/vicepb");
-        try (Volume v = VolumeTree.createVolumeWithRoot(b, DATA_ID, DATA_ID, "vt.data.o", VolumeDiskData.RW)) {
-            VolumeTree t = new VolumeTree(v);
-            Random r = new Random(42);
-            for (int i = 0; i < 5; i++) {
-                byte[] data = new byte[10_000 + 7_000 * i];
-                r.nextBytes(data);
-                t.createFile(VolumeTree.ROOT_VNODE, "file" + i, data);
-            }
+        makeVolumeOnB(DATA_ID, "vt.data.o", 42, 5, 10_000, 7_000, t -> {
             int sub = t.mkdir(VolumeTree.ROOT_VNODE, "sub", AccessList.defaultRoot());
             t.createFile(sub, "inner", "hello from a subdirectory\n".getBytes());
             t.symlink(VolumeTree.ROOT_VNODE, "link", "file0");
-            t.flush();
-        }
-        cleanup.add(new String[] {"zap", "-server", cell.host(RealCell.J1), "-partition", "b", "-id",
-            Integer.toString(DATA_ID)});
+        });
     }
 
     /**

@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import afsdr.partition.NameiPartition;
 import afsdr.partition.Volume;
 import afsdr.partition.VolumeDiskData;
-import afsdr.partition.VolumeTree;
 import afsdr.realcell.ExecResult;
 import afsdr.realcell.Interop;
 import afsdr.realcell.RealCell;
@@ -21,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -57,18 +54,7 @@ class VolserverShadowInteropTest extends OursAndStockInterop {
         start(AuthMode.of(info.getTestClass()), "VolserLog.shadow");
         work = Files.createDirectories(cell.stateDir().resolve("shadowtest"));
         // Data for the stock source: a volume made on our partition b, dumped by stock vos, restored on fs1.
-        NameiPartition b = partition("/vicepb");
-        try (Volume v = VolumeTree.createVolumeWithRoot(b, DATA_ID, DATA_ID, "vt.shd.data", VolumeDiskData.RW)) {
-            VolumeTree t = new VolumeTree(v);
-            Random r = new Random(7);
-            for (int i = 0; i < 4; i++) {
-                byte[] data = new byte[5_000 + 3_000 * i];
-                r.nextBytes(data);
-                t.createFile(VolumeTree.ROOT_VNODE, "file" + i, data);
-            }
-            t.flush();
-        }
-        cleanup.add(new String[] {"zap", "-server", j1(), "-partition", "b", "-id", Integer.toString(DATA_ID)});
+        makeVolumeOnB(DATA_ID, "vt.shd.data", 7, 4, 5_000, 3_000, t -> { });
         Path dump = work.resolve("data.dump");
         vos("dump", "-id", Integer.toString(DATA_ID), "-server", j1(), "-partition", "b", "-file",
             dump.toString()).orFail();
