@@ -24,6 +24,16 @@ class RxStateMachineTest {
         return w.client.newClientConnection(Wire.SERVER_ADDR, SVC, RxNullSecurity.INSTANCE, w.now);
     }
 
+    /**
+     * A call with a 10-byte request, delivered, on a new connection with dead time {@code deadTimeSeconds};
+     * the server's handler is taken to be busy (no reply comes unless the test sends one).
+     */
+    static RxCallState busyCall(Wire w, int deadTimeSeconds) {
+        RxConnection conn = connect(w);
+        conn.setDeadTimeSeconds(deadTimeSeconds);
+        return startCall(w, conn, bytes(10, 0));
+    }
+
     /** A new call on {@code conn} whose whole request has reached the server. */
     static RxCallState startCall(Wire w, RxConnection conn, byte[] request) {
         RxCallState c = conn.newClientCall(w.now);
@@ -216,9 +226,7 @@ class RxStateMachineTest {
     @Test
     void pingIsAnsweredWithItsSerial() {
         Wire w = wire();
-        RxConnection conn = connect(w);
-        conn.setDeadTimeSeconds(60);
-        RxCallState c = startCall(w, conn, bytes(10, 0));
+        RxCallState c = busyCall(w, 60);
         // the handler is busy: nothing flows, and after deadTime/6 the client pings
         w.advance(11_000, 100);
         List<Wire.Sent> pings = w.sent(true, Wire.ACK).stream().filter(s -> Wire.has(s, RX_REQUEST_ACK)).toList();
@@ -239,9 +247,7 @@ class RxStateMachineTest {
     @Test
     void silentPeerKillsTheCallWithCallDead() {
         Wire w = wire();
-        RxConnection conn = connect(w);
-        conn.setDeadTimeSeconds(12);
-        RxCallState c = startCall(w, conn, bytes(10, 0));
+        RxCallState c = busyCall(w, 12);
         w.drop = s -> true; // the server vanishes
         w.advance(11_000, 100);
         assertEquals(0, c.error());
