@@ -262,8 +262,8 @@ public final class LinkTable implements AutoCloseable {
      * that lock); every row sits at an even offset, so it never straddles a sector and a killed
      * writer leaves each row old or new, i.e. some of the counts changed — a leak for increments
      * made before their records, and for decrements made after their records went. When a counter
-     * would leave 0..7, the rows changed before it are written (their holds taken or dropped) and
-     * EINVAL is thrown, as a sequence of {@link #adjust} calls would have stopped there.
+     * would leave 0..7, the entries before it in row order are applied (rows written, holds taken
+     * or dropped) and EINVAL is thrown, as {@link #adjust} calls in that order would have stopped there.
      *
      * @return the new count of each entry, in the order of {@code inos} (0 for skipped entries)
      */
