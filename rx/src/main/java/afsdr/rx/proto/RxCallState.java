@@ -75,6 +75,12 @@ public final class RxCallState {
     int tqueued = 1;
     boolean lastQueued;
     int inflight;
+    /**
+     * Packets in [tfirst, tsent) marked lost and not yet sent again. Kept as a count so that the
+     * common case, nothing lost, costs no walk over the whole window on every ack and every
+     * transmission (with a 255-packet window that walk was the largest cost of pump()).
+     */
+    private int lostCount;
     int cwind;
     int ssthresh;
     private int caCount;
@@ -588,7 +594,9 @@ public final class RxCallState {
             SendPacket p = tq[tfirst & tmask];
             tq[tfirst & tmask] = null;
             if (!p.acked) {
-                if (!p.lost) {
+                if (p.lost) {
+                    lostCount--;
+                } else {
                     inflight--;
                 }
                 newlyAcked++;
@@ -616,6 +624,7 @@ public final class RxCallState {
                     p.acked = true;
                     if (p.lost) {
                         p.lost = false;
+                        lostCount--;
                     } else {
                         inflight--;
                     }
@@ -627,10 +636,12 @@ public final class RxCallState {
                     // the receiver dropped a packet it had soft-acked: send it again
                     p.acked = false;
                     p.lost = true;
+                    lostCount++;
                     lostNow++;
                 } else if (!p.lost && p.transmissions > 0 && p.seq < highestAcked
                         && isLost(p, ack, laterAcked, now)) {
                     p.lost = true;
+                    lostCount++;
                     inflight--;
                     lostNow++;
                     conn.stats.dataPacketsPushed++;
@@ -693,6 +704,7 @@ public final class RxCallState {
             SendPacket p = tq[q & tmask];
             if (p != null && p.lost && rtoSerial - p.lastSerial >= 0) {
                 p.lost = false;
+                lostCount--;
                 inflight++;
             }
         }
@@ -714,13 +726,19 @@ public final class RxCallState {
     }
 
     private boolean hasLost() {
+        return lostCount > 0;
+    }
+
+    /** For tests: the lost count agrees with the packets' marks. */
+    boolean lostCountConsistent() {
+        int n = 0;
         for (int s = tfirst; s < tsent; s++) {
             SendPacket p = tq[s & tmask];
             if (p != null && p.lost) {
-                return true;
+                n++;
             }
         }
-        return false;
+        return n == lostCount;
     }
 
     private void growWindow(int newlyAcked) {
@@ -757,6 +775,7 @@ public final class RxCallState {
         }
         tsent = Math.max(tsent, tqueued);
         inflight = 0;
+        lostCount = 0;
         rtoDeadline = NEVER;
         probeDeadline = NEVER;
         checkSendDone(now, out);
@@ -797,6 +816,7 @@ public final class RxCallState {
         tfirst = tqueued;
         tsent = tqueued;
         inflight = 0;
+        lostCount = 0;
         probeDeadline = NEVER;
     }
 
@@ -813,13 +833,15 @@ public final class RxCallState {
         boolean retransmitted = false;
         SendPacket lastSent = null;
         // retransmissions
-        if (inflight < cwind) {
-            for (int s = tfirst; s < tsent && inflight < cwind; s++) {
+        if (inflight < cwind && lostCount > 0) {
+            for (int s = tfirst; s < tsent && inflight < cwind && lostCount > 0; s++) {
                 SendPacket p = tq[s & tmask];
                 if (p.lost) {
                     p.lost = false;
+                    lostCount--;
                     inflight++;
-                    boolean ra = inflight >= cwind || !moreLostAfter(s);
+                    // every lost packet before s went out in this loop, so lostCount is what remains after s
+                    boolean ra = inflight >= cwind || lostCount == 0;
                     transmitSingle(p, true, ra, now, out, true);
                     conn.stats.dataPacketsReSent++;
                     retransmitted = true;
@@ -881,15 +903,6 @@ public final class RxCallState {
         if (lastSent != null && lastSent.last && !client && state == RX_STATE_ACTIVE) {
             state = RX_STATE_HOLD;
         }
-    }
-
-    private boolean moreLostAfter(int s) {
-        for (int i = s + 1; i < tsent; i++) {
-            if (tq[i & tmask].lost) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private void prepare(SendPacket p) {
@@ -1108,6 +1121,7 @@ public final class RxCallState {
             SendPacket p = tq[s & tmask];
             if (!p.acked && !p.lost) {
                 p.lost = true;
+                lostCount++;
                 any = true;
             }
         }
@@ -1167,6 +1181,7 @@ public final class RxCallState {
         }
         tfirst = tqueued;
         inflight = 0;
+        lostCount = 0;
         dropReceiveQueue();
         rtoDeadline = NEVER;
         probeDeadline = NEVER;

@@ -182,6 +182,10 @@ final class LossyLink {
             if (c.error() != 0) {
                 throw new AssertionError("call failed with " + c.error() + ": " + c);
             }
+            if (!c.lostCountConsistent()) {
+                // the sender keeps a count of its lost packets instead of walking its window
+                throw new AssertionError("lost count out of step with the packets' marks: " + c);
+            }
             // next event: a delivery or a timer tick
             InFlight f = queue.peek();
             if (f != null && f.at + wakeupNanos <= nextTick) {
