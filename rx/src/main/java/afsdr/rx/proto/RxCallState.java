@@ -9,7 +9,6 @@ import afsdr.rx.packet.RxPacketEncoder;
 import afsdr.rx.security.PacketSecurity;
 import afsdr.rx.security.RxSecurityException;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
 
 /**
  * The protocol state of one call on one channel, either side (rx.md §6–§10). Pure: no clock, no
@@ -879,7 +878,6 @@ public final class RxCallState {
             if (k == 1) {
                 transmitSingle(tq[tsent & tmask], false, requestAck, now, out, true);
             } else {
-                flushBatch(out);
                 transmitJumbo(tsent, k, requestAck, now, out);
             }
             inflight += k;
@@ -942,41 +940,75 @@ public final class RxCallState {
         serialTime[serial & (SERIAL_RING - 1)] = now;
     }
 
-    /** Most datagrams in one segmentation-offload batch (the kernel allows 64 and 64 KiB). */
+    /** Most datagrams in one segmentation-offload batch (the kernel allows 64). */
     private static final int GSO_MAX_SEGMENTS = 32;
-    private CompositeByteBuf gsoBatch;
-    private int gsoSegment;
-    private boolean gsoShortTail;
+    /**
+     * Most bytes in one batch: the kernel sends a segmentation-offload batch as one UDP datagram
+     * up to its segmentation, so the batch must fit a datagram's 65507-byte payload (7 full
+     * 6-packet jumbograms do).
+     */
+    private static final int GSO_MAX_BYTES = 65507;
+    /** The datagrams of the current batch: first seq and packet count of each (1 = not a jumbogram). */
+    private final int[] batchSeq = new int[GSO_MAX_SEGMENTS];
+    private final int[] batchPackets = new int[GSO_MAX_SEGMENTS];
+    private int batchCount;
+    private int batchBytes;
+    private int batchSegment;
+    private boolean batchShortTail;
 
-    /** Adds a datagram to the current batch of equal-sized datagrams, flushing when it cannot join. */
-    private void batch(ByteBuf d, RxOutput out) {
-        int len = d.readableBytes();
-        if (gsoBatch != null && (gsoShortTail || len > gsoSegment || gsoBatch.numComponents() >= GSO_MAX_SEGMENTS)) {
+    /**
+     * Adds a datagram whose headers are already written into its packets' buffers to the current
+     * batch of equal-sized datagrams (the last may be shorter), flushing first when it cannot join.
+     */
+    private void batch(int seq0, int packets, int len, RxOutput out) {
+        if (batchCount > 0 && (batchShortTail || len > batchSegment || batchCount == GSO_MAX_SEGMENTS
+                || batchBytes + len > GSO_MAX_BYTES)) {
             flushBatch(out);
         }
-        if (gsoBatch == null) {
-            gsoBatch = out.alloc().compositeDirectBuffer(GSO_MAX_SEGMENTS);
-            gsoSegment = len;
-            gsoShortTail = false;
-        } else if (len < gsoSegment) {
-            gsoShortTail = true;
+        if (batchCount == 0) {
+            batchSegment = len;
+            batchShortTail = false;
+            batchBytes = 0;
+        } else if (len < batchSegment) {
+            batchShortTail = true;
         }
-        gsoBatch.addComponent(true, d);
+        batchSeq[batchCount] = seq0;
+        batchPackets[batchCount] = packets;
+        batchCount++;
+        batchBytes += len;
         conn.stats.countSent(RX_PACKET_TYPE_DATA);
     }
 
+    /**
+     * Sends the batch. A lone packet goes out as its own buffer; anything else is copied into one
+     * buffer, laid out as the datagrams follow each other on the wire. The copy (a few KiB, in
+     * cache) replaced a composite buffer with a slice per packet, whose bookkeeping, reference
+     * counts and per-component I/O vectors cost the event loop more than the bytes themselves.
+     */
     private void flushBatch(RxOutput out) {
-        CompositeByteBuf b = gsoBatch;
-        if (b == null) {
+        int n = batchCount;
+        if (n == 0) {
             return;
         }
-        gsoBatch = null;
-        if (b.numComponents() == 1) {
-            ByteBuf only = b.component(0).retain();
-            b.release();
-            out.transmit(conn.peerAddress, only);
+        batchCount = 0;
+        if (n == 1 && batchPackets[0] == 1) {
+            // transmitSingle set the buffer's indices to exactly the datagram
+            out.transmit(conn.peerAddress, tq[batchSeq[0] & tmask].buf.retain());
+            return;
+        }
+        ByteBuf d = out.alloc().directBuffer(batchBytes);
+        for (int i = 0; i < n; i++) {
+            SendPacket first = tq[batchSeq[i] & tmask];
+            d.writeBytes(first.buf, 0, RX_HEADER_SIZE + first.bodyLength);
+            for (int m = 1; m < batchPackets[i]; m++) {
+                SendPacket p = tq[(batchSeq[i] + m) & tmask];
+                d.writeBytes(p.buf, RX_HEADER_SIZE - RX_JUMBOHEADERSIZE, RX_JUMBOHEADERSIZE + p.bodyLength);
+            }
+        }
+        if (n == 1) {
+            out.transmit(conn.peerAddress, d);
         } else {
-            out.transmitSegments(conn.peerAddress, b, gsoSegment);
+            out.transmitSegments(conn.peerAddress, d, batchSegment);
         }
     }
 
@@ -1000,14 +1032,15 @@ public final class RxCallState {
         // rewrites the header, so no slice object per transmission
         p.buf.setIndex(0, RX_HEADER_SIZE + p.bodyLength);
         if (batched) {
-            batch(p.buf.retain(), out);
+            batch(p.seq, 1, RX_HEADER_SIZE + p.bodyLength, out);
         } else {
             conn.transmit(p.buf.retain(), RX_PACKET_TYPE_DATA, out);
         }
     }
 
+    /** Writes the headers of a jumbogram of packets seq0.. seq0+k-1 into their buffers and batches it. */
     private void transmitJumbo(int seq0, int k, boolean requestAck, long now, RxOutput out) {
-        CompositeByteBuf d = out.alloc().compositeDirectBuffer(k);
+        int len = RX_HEADER_SIZE - RX_JUMBOHEADERSIZE;
         for (int i = 0; i < k; i++) {
             SendPacket p = tq[(seq0 + i) & tmask];
             boolean lastMember = i == k - 1;
@@ -1020,17 +1053,15 @@ public final class RxCallState {
                 h.spare = p.checksum;
                 h.serial = serial;
                 h.write(p.buf, 0);
-                d.addComponent(true, p.buf.retainedSlice(0, RX_HEADER_SIZE + p.bodyLength));
             } else {
                 // the 4-byte jumbo header sits right in front of the member's body, in the room
                 // its own Rx header would use when sent alone
                 int jh = (flags << 24) | (p.checksum & 0xffff);
                 p.buf.setInt(RX_HEADER_SIZE - RX_JUMBOHEADERSIZE, jh);
-                d.addComponent(true, p.buf.retainedSlice(RX_HEADER_SIZE - RX_JUMBOHEADERSIZE,
-                        RX_JUMBOHEADERSIZE + p.bodyLength));
             }
+            len += RX_JUMBOHEADERSIZE + p.bodyLength;
         }
-        conn.transmit(d, RX_PACKET_TYPE_DATA, out);
+        batch(seq0, k, len, out);
     }
 
     /**
@@ -1172,6 +1203,8 @@ public final class RxCallState {
         }
         error = code;
         mode = RX_MODE_ERROR;
+        // a batch under way references packets about to be released
+        batchCount = 0;
         for (int s = tfirst; s < tqueued; s++) {
             SendPacket p = tq[s & tmask];
             if (p != null) {
@@ -1227,6 +1260,7 @@ public final class RxCallState {
 
     /** Releases every buffer (connection teardown, call replaced). */
     void release() {
+        batchCount = 0;
         releaseConsumed();
         for (int i = 0; i < tq.length; i++) {
             if (tq[i] != null) {
