@@ -45,6 +45,21 @@ public final class RxCallState {
     private static final int SERIAL_RING = 1024;
     /** Within one read batch, an immediate ack goes out at least every this many DATA packets. */
     static final int ACK_BATCH_SPLIT = 8;
+    /**
+     * Packets between our acks, on arrival and on consumption, when the sender sends jumbograms
+     * (only peers like us do: stock OpenAFS 1.8 has them off). Such a sender runs a window of up
+     * to 255 packets, so an ack every 24 packets still gives it ten per window, where the stock
+     * rates (an ack every 2-3 packets, or every 8 in a read batch) cost both ends a datagram, a
+     * system call and an ack decode per 8 packets (100 000 ACKs per GiB). The sender asks for an
+     * ack while its window is smaller than this allows ({@link #SPARSE_ACK_WINDOW}).
+     */
+    static final int JUMBO_ACK_EVERY = 24;
+    /**
+     * Below this congestion window the sender asks for an ack at the end of every burst that
+     * fills the window: a receiver acking every {@link #JUMBO_ACK_EVERY} packets would otherwise
+     * leave a small window waiting for its delayed ack.
+     */
+    static final int SPARSE_ACK_WINDOW = 2 * JUMBO_ACK_EVERY;
 
     final RxConnection conn;
     final int channel;
@@ -132,6 +147,10 @@ public final class RxCallState {
     private int arrivalsSinceAck;
     private int hardAcks;
     private int lastReceivedSerial;
+    /** The peer sends this call's data in jumbograms: a sender like us, acked sparsely. */
+    private boolean jumboSender;
+    /** Every packet up to this seq arrived (consumed or queued); a hole lies above it if rmax is higher. */
+    private int rcontig;
 
     // ---- liveness
     long lastReceiveNanos;
@@ -350,7 +369,7 @@ public final class RxCallState {
             // whole direction consumed: the ack of the last packet matters to the peer (it
             // leaves HOLD on it) so do not wait for the hard-ack threshold
             ackDue = true;
-        } else if (hardAcks > config.hardAckRate()) {
+        } else if (hardAcks > (sparseAcks() ? JUMBO_ACK_EVERY : config.hardAckRate())) {
             ackDue = true;
         } else if (delayedAckDeadline == NEVER) {
             delayedAckDeadline = now + config.softAckDelayNanos();
@@ -397,6 +416,9 @@ public final class RxCallState {
         }
         int seq = h.seq;
         rprev = seq;
+        if ((h.flags & RX_JUMBO_PACKET) != 0) {
+            jumboSender = true;
+        }
         if (seq < rnext || seq <= 0) {
             userData.release();
             conn.stats.dupPacketsRead++;
@@ -453,7 +475,7 @@ public final class RxCallState {
             requestAck(RX_ACK_OUT_OF_SEQUENCE, h.serial, true);
         } else if ((h.flags & RX_REQUEST_ACK) != 0) {
             requestAck(RX_ACK_REQUESTED, h.serial, true);
-        } else if (++unackedArrivals > config.softAckRate()) {
+        } else if (++unackedArrivals > (sparseAcks() ? JUMBO_ACK_EVERY - 1 : config.softAckRate())) {
             requestAck(RX_ACK_IDLE, h.serial, true);
         } else {
             long delay = client && rlast != 0 && seq == rlast ? config.lastAckDelayNanos() : config.softAckDelayNanos();
@@ -470,12 +492,31 @@ public final class RxCallState {
         queueAck(now, out);
     }
 
+    /**
+     * Whether acks may be sparse ({@link #JUMBO_ACK_EVERY}): the sender is a jumbogram sender and
+     * nothing is missing. Once a packet is missing the stock rates apply again until the hole is
+     * filled: the sender then needs every ack to find and repair its losses (acks every 24
+     * packets halved the simulated rate at 20 % loss and multiplied its timeouts).
+     */
+    private boolean sparseAcks() {
+        if (!jumboSender) {
+            return false;
+        }
+        if (rcontig < rnext - 1) {
+            rcontig = rnext - 1;
+        }
+        while (rcontig < rmax && rq[(rcontig + 1) & rmask] != null) {
+            rcontig++;
+        }
+        return rcontig >= rmax;
+    }
+
     /** Immediate acks wait for the end of the read batch when the engine batches, else go now. */
     private void queueAck(long now, RxOutput out) {
         if (!ackNow) {
             return;
         }
-        if (conn.ackQueue == null || arrivalsSinceAck >= ACK_BATCH_SPLIT) {
+        if (conn.ackQueue == null || arrivalsSinceAck >= (sparseAcks() ? JUMBO_ACK_EVERY : ACK_BATCH_SPLIT)) {
             // a long read batch (a whole GSO burst arrives as one) gets an ack every few packets:
             // one ack per window means one lost ack silences the flight until a timeout
             flushPendingAck(now, out);
@@ -874,6 +915,7 @@ public final class RxCallState {
             boolean endOfBurst = inflight + k >= cwind || tsent + k >= tqueued || tsent + k >= twindLimit;
             boolean requestAck = endOfBurst
                     && (retransmitted || cwind <= 2 || tq[(tsent + k - 1) & tmask].last
+                        || (dgramMax > 1 && cwind < SPARSE_ACK_WINDOW && inflight + k >= cwind)
                         || (!conn.peer.slowStartOk && ((tsent + k - 1) & 1) == 1));
             if (k == 1) {
                 transmitSingle(tq[tsent & tmask], false, requestAck, now, out, true);
