@@ -890,7 +890,8 @@ public final class RxCallState {
             }
         }
         // new packets
-        int dgramMax = config.jumbo() ? Math.min(conn.peer.maxDgramPackets, RX_MAX_DGRAM_PACKETS) : 1;
+        int dgramMax = config.jumbo() ? Math.min(conn.peer.maxDgramPackets, conn.peerOnThisHost()
+                ? AFSDR_MAX_DGRAM_PACKETS : RX_MAX_DGRAM_PACKETS) : 1;
         while (inflight < cwind && tsent < tqueued && tsent < twindLimit) {
             int room = Math.min(cwind - inflight, twindLimit - tsent);
             int n = Math.min(room, Math.min(tqueued - tsent, dgramMax));

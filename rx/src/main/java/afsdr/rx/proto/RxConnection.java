@@ -175,6 +175,11 @@ public final class RxConnection implements RxSecurityConnection {
         return deadTimeNanos() / RX_PINGS_LOST_BEFORE_DEAD;
     }
 
+    /** Whether the peer is on this host (a loopback address): larger jumbograms are safe there. */
+    boolean peerOnThisHost() {
+        return peerAddress.getAddress().isLoopbackAddress();
+    }
+
     int nextSerial() {
         return ++serial;
     }
