@@ -292,6 +292,18 @@ public final class RxCallState {
         return true;
     }
 
+    /**
+     * App side: whether {@link #pump} would transmit something now: packets wait (new ones, or
+     * lost ones to resend) and the windows have room. When they have none, the acks that make
+     * room run the transmission themselves.
+     */
+    public boolean canTransmit() {
+        if (error != 0 || inflight >= cwind) {
+            return false;
+        }
+        return lostCount > 0 || tsent < tqueued && tsent < tfirst + Math.max(1, Math.min(conn.peer.rwind, config.maxWindow()));
+    }
+
     /** App side: whether the whole outgoing direction has been queued. */
     public boolean sendQueuedLast() {
         return lastQueued;
@@ -732,6 +744,10 @@ public final class RxCallState {
         if (progress || lostNow > 0) {
             pump(now, out);
             out.wake(this);
+        } else if (canTransmit()) {
+            // nothing acknowledged, but the trailer may have opened the peer's window: the writer
+            // leaves transmission to the acks while the window is full (NettyRxCall.queue)
+            pump(now, out);
         }
     }
 
