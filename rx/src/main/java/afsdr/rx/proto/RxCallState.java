@@ -46,12 +46,13 @@ public final class RxCallState {
     /** Within one read batch, an immediate ack goes out at least every this many DATA packets. */
     static final int ACK_BATCH_SPLIT = 8;
     /**
-     * Packets between our acks, on arrival and on consumption, when the sender sends jumbograms
-     * (only peers like us do: stock OpenAFS 1.8 has them off). Such a sender runs a window of up
-     * to 255 packets, so an ack every 24 packets still gives it ten per window, where the stock
-     * rates (an ack every 2-3 packets, or every 8 in a read batch) cost both ends a datagram, a
-     * system call and an ack decode per 8 packets (100 000 ACKs per GiB). The sender asks for an
-     * ack while its window is smaller than this allows ({@link #SPARSE_ACK_WINDOW}).
+     * Packets between our acks, on arrival and on consumption, when the sender is a peer like us,
+     * known by jumbograms of more than RX_MAX_DGRAM_PACKETS packets (which it sends on this host
+     * only). Such a sender runs a window of up to 255 packets, so an ack every 24 packets still
+     * gives it ten per window, where the stock rates (an ack every 2-3 packets, or every 8 in a
+     * read batch) cost both ends a datagram, a system call and an ack decode per 8 packets
+     * (100 000 ACKs per GiB). It asks for an ack while its window is smaller than this allows
+     * ({@link #SPARSE_ACK_WINDOW}); a stock sender does not, so it keeps the stock rates.
      */
     static final int JUMBO_ACK_EVERY = 24;
     /**
@@ -147,7 +148,7 @@ public final class RxCallState {
     private int arrivalsSinceAck;
     private int hardAcks;
     private int lastReceivedSerial;
-    /** The peer sends this call's data in jumbograms: a sender like us, acked sparsely. */
+    /** The peer sent this call's data in jumbograms larger than stock's: a sender like us, acked sparsely. */
     private boolean jumboSender;
     /** Every packet up to this seq arrived (consumed or queued); a hole lies above it if rmax is higher. */
     private int rcontig;
@@ -409,7 +410,7 @@ public final class RxCallState {
      * Handles a DATA packet of this call whose user bytes are {@code datagram[off, off + len)};
      * takes ownership of one reference to {@code datagram}.
      */
-    void onData(RxHeader h, ByteBuf datagram, int off, int len, long now, RxOutput out) {
+    void onData(RxHeader h, ByteBuf datagram, int off, int len, int datagramPackets, long now, RxOutput out) {
         ByteBuf userData = datagram;
         releaseConsumed();
         lastReceiveNanos = now;
@@ -428,7 +429,9 @@ public final class RxCallState {
         }
         int seq = h.seq;
         rprev = seq;
-        if ((h.flags & RX_JUMBO_PACKET) != 0) {
+        if (datagramPackets > RX_MAX_DGRAM_PACKETS) {
+            // more packets in one datagram than stock OpenAFS ever sends: a sender like us,
+            // which asks for the acks a small window needs (a stock sender does not)
             jumboSender = true;
         }
         if (seq < rnext || seq <= 0) {
@@ -932,7 +935,7 @@ public final class RxCallState {
             boolean endOfBurst = inflight + k >= cwind || tsent + k >= tqueued || tsent + k >= twindLimit;
             boolean requestAck = endOfBurst
                     && (retransmitted || cwind <= 2 || tq[(tsent + k - 1) & tmask].last
-                        || (dgramMax > 1 && cwind < SPARSE_ACK_WINDOW && inflight + k >= cwind)
+                        || (dgramMax > RX_MAX_DGRAM_PACKETS && cwind < SPARSE_ACK_WINDOW && inflight + k >= cwind)
                         || (!conn.peer.slowStartOk && ((tsent + k - 1) & 1) == 1));
             if (k == 1) {
                 transmitSingle(tq[tsent & tmask], false, requestAck, now, out, true);

@@ -371,7 +371,7 @@ public final class RxConnection implements RxSecurityConnection {
             if (call.state == RX_STATE_PRECALL) {
                 call.rqUnchecked = true;
             }
-            call.onData(h, p.datagram.retain(), p.bodyOffset, p.bodyLength, now, out);
+            call.onData(h, p.datagram.retain(), p.bodyOffset, p.bodyLength, p.datagramPackets, now, out);
             return false;
         }
         PacketSecurity sec = security();
@@ -385,7 +385,7 @@ public final class RxConnection implements RxSecurityConnection {
             failConnection(e.code(), now, out, true);
             return false;
         }
-        call.onData(h, p.datagram.retain(), p.bodyOffset + sec.headerSize(), len, now, out);
+        call.onData(h, p.datagram.retain(), p.bodyOffset + sec.headerSize(), len, p.datagramPackets, now, out);
         return false;
     }
 
