@@ -27,6 +27,13 @@ final class ChannelOutput implements RxOutput {
     }
 
     private boolean gso;
+    /**
+     * Largest segment sent with segmentation offload to a peer off this host: the kernel refuses
+     * (EINVAL) segments larger than the path MTU allows, where IP fragmentation would have sent
+     * a plain datagram of that size (a jumbogram over an Ethernet path). 1472 = 1500 - IP - UDP.
+     * Loopback's MTU is 64 KiB, so jumbograms to a peer on this host go in batches too.
+     */
+    private static final int GSO_MAX_SEGMENT_OFF_HOST = 1472;
 
     void bind(Channel channel) {
         this.channel = channel;
@@ -50,7 +57,8 @@ final class ChannelOutput implements RxOutput {
 
     @Override
     public void transmitSegments(InetSocketAddress peer, ByteBuf datagrams, int segmentSize) {
-        if (!gso || datagrams.readableBytes() <= segmentSize) {
+        if (!gso || datagrams.readableBytes() <= segmentSize
+                || segmentSize > GSO_MAX_SEGMENT_OFF_HOST && !peer.getAddress().isLoopbackAddress()) {
             RxOutput.super.transmitSegments(peer, datagrams, segmentSize);
             return;
         }
