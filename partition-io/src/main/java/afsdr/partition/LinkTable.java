@@ -246,6 +246,104 @@ public final class LinkTable implements AutoCloseable {
         });
     }
 
+    /** Rows updated per locked read-modify-write in {@link #adjustAll} (16 KiB of the table). */
+    static final int BULK_ROWS = 8192;
+
+    /**
+     * {@link #adjust}(vnode, tag, {@code delta}) for the data file of each of the first {@code n}
+     * namei inode numbers in {@code inos} (0 entries are skipped), with the same counts and holds as
+     * one call each, but a span of up to {@link #BULK_ROWS} rows at a time: one fcntl lock of the
+     * span, one pread, one pwrite of the rows from the first to the last changed, one unlock,
+     * instead of four system calls per file. Copying, cloning or deleting a volume of 50 000 files
+     * changes 50 000 rows, so this is what those operations cost in the link table.
+     *
+     * <p>Same guarantees as row by row: the span is locked against other processes for the whole
+     * read-modify-write (rows inside it that do not change are rewritten with the value read under
+     * that lock); every row sits at an even offset, so it never straddles a sector and a killed
+     * writer leaves each row old or new, i.e. some of the counts changed — a leak for increments
+     * made before their records, and for decrements made after their records went. When a counter
+     * would leave 0..7, the entries before it in row order are applied (rows written, holds taken
+     * or dropped) and EINVAL is thrown, as {@link #adjust} calls in that order would have stopped there.
+     *
+     * @return the new count of each entry, in the order of {@code inos} (0 for skipped entries)
+     */
+    public int[] adjustAll(long[] inos, int n, int delta) throws NativeIoException {
+        if (n < 0 || n > inos.length) {
+            throw new IllegalArgumentException(n + " entries of " + inos.length);
+        }
+        int[] result = new int[n];
+        Integer[] order = new Integer[n];
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+            if (inos[i] != 0) {
+                order[m++] = i;
+            }
+        }
+        Arrays.sort(order, 0, m, (a, b) -> Integer.compare(NameiInode.vnode(inos[a]), NameiInode.vnode(inos[b])));
+        int i = 0;
+        while (i < m) {
+            int first = NameiInode.vnode(inos[order[i]]);
+            int j = i;
+            while (j < m && NameiInode.vnode(inos[order[j]]) - first < BULK_ROWS) {
+                j++;
+            }
+            int last = NameiInode.vnode(inos[order[j - 1]]);
+            adjustSpan(inos, order, i, j, first, last, delta, result);
+            i = j;
+        }
+        return result;
+    }
+
+    /** One locked read-modify-write of rows first..last for entries order[from..to). */
+    private void adjustSpan(long[] inos, Integer[] order, int from, int to, int first, int last, int delta,
+                            int[] result) throws NativeIoException {
+        long off = rowOffset(first);
+        int len = 2 * (last - first + 1);
+        synchronized (monitor) {
+            posix.lockRange(fd, true, off, len, true);
+            try {
+                byte[] rows = Arrays.copyOf(NameiFiles.readAt(posix, fd, off, len), len); // past EOF: 0
+                NativeIoException failure = null;
+                int applied = from;
+                for (; applied < to; applied++) {
+                    long ino = inos[order[applied]];
+                    int vnode = NameiInode.vnode(ino);
+                    int tag = NameiInode.tag(ino);
+                    int k = 2 * (vnode - first);
+                    int row = (rows[k] & 0xff) | ((rows[k + 1] & 0xff) << 8);
+                    int c = ((row >>> (3 * tag)) & 7) + delta;
+                    if (c < 0 || c > MAX_COUNT) {
+                        failure = new NativeIoException("namei SetLinkCount", path + " row " + vnode + " tag " + tag,
+                            Errno.EINVAL);
+                        break;
+                    }
+                    row = (row & ~(7 << (3 * tag))) | (c << (3 * tag));
+                    rows[k] = (byte) row;
+                    rows[k + 1] = (byte) (row >>> 8);
+                    result[order[applied]] = c;
+                }
+                if (applied > from) {
+                    int end = 2 * (NameiInode.vnode(inos[order[applied - 1]]) - first + 1);
+                    NameiFiles.writeAt(posix, fd, Arrays.copyOf(rows, end), off, path);
+                    for (int e = from; e < applied; e++) {
+                        long ino = inos[order[e]];
+                        for (int d = 0; d < delta; d++) {
+                            monitor.hold(NameiInode.vnode(ino), NameiInode.tag(ino));
+                        }
+                        for (int d = 0; d > delta; d--) {
+                            monitor.settle(NameiInode.vnode(ino), NameiInode.tag(ino));
+                        }
+                    }
+                }
+                if (failure != null) {
+                    throw failure;
+                }
+            } finally {
+                posix.unlockRange(fd, off, len);
+            }
+        }
+    }
+
     public void fdatasync() throws NativeIoException {
         posix.fdatasync(fd);
     }

@@ -378,8 +378,16 @@ public final class NameiPartition {
             posix.unlink(headerPath(volumeId));
             posix.fsyncDirectory(root);
             try (LinkTable lt = openLinkTable(h)) {
+                InodeList files = new InodeList();
                 for (long[] e : inodes) {
-                    releaseData(lt, h.parent(), e[1]);
+                    files.add(e[1]);
+                }
+                int[] left = lt.adjustAll(files.inodes, files.size, -1);
+                long groupId = Integer.toUnsignedLong(h.parent());
+                for (int i = 0; i < files.size; i++) {
+                    if (left[i] == 0) {
+                        unlinkIfPresent(abs(NameiInode.relativePath(groupId, files.inodes[i])));
+                    }
                 }
                 lt.fdatasync();
                 for (long ino : new long[] {h.largeVnodeIndex(), h.smallVnodeIndex(), h.volumeInfo()}) {
@@ -595,6 +603,22 @@ public final class NameiPartition {
     }
 
     /** IH_DEC of a data file: drop one reference, unlink the file when none remain. */
+    /** A growable list of namei inode numbers of data files (0s dropped), for {@link LinkTable#adjustAll}. */
+    static final class InodeList {
+        long[] inodes = new long[1024];
+        int size;
+
+        void add(long ino) {
+            if (ino == 0) {
+                return;
+            }
+            if (size == inodes.length) {
+                inodes = java.util.Arrays.copyOf(inodes, 2 * size);
+            }
+            inodes[size++] = ino;
+        }
+    }
+
     void releaseData(LinkTable lt, int parentId, long ino) throws NativeIoException {
         int vn = NameiInode.vnode(ino);
         int tag = NameiInode.tag(ino);
@@ -633,15 +657,16 @@ public final class NameiPartition {
                         VnodeIndex si = src.index(c);
                         VnodeIndex di = dst.index(c);
                         List<Object[]> setCloned = new ArrayList<>();
+                        InodeList files = new InodeList();
                         si.forEach((vn, rec) -> {
-                            if (rec.inode() != 0) {
-                                lt.adjust(NameiInode.vnode(rec.inode()), NameiInode.tag(rec.inode()), 1);
-                            }
-                            di.write(vn, rec.copy().cloned(false));
+                            files.add(rec.inode());
                             if (c == VnodeClass.LARGE && !rec.cloned()) {
                                 setCloned.add(new Object[] {vn, rec});
                             }
                         });
+                        // the clone is not published yet: its records may precede the counts' sync
+                        lt.adjustAll(files.inodes, files.size, 1);
+                        di.copyFrom(si, rec -> rec.copy().cloned(false));
                         lt.fdatasync();
                         di.fdatasync();
                         for (Object[] o : setCloned) {

@@ -126,6 +126,87 @@ public final class VnodeIndex implements AutoCloseable {
         }
     }
 
+    /** Most records {@link #writeSlots} takes at once (64 KiB of large records, 16 KiB of small). */
+    public static final int MAX_SLOTS_PER_WRITE = 256;
+
+    /**
+     * {@link #write} for the records of {@code n} consecutive slots from {@code firstSlot}, with
+     * one pread of the old records and one pwrite of the new ones instead of two calls per record,
+     * and the same holds (taken before the write for every file a slot stops naming, dropped after
+     * it for every file a slot starts naming). Records are record-aligned, so a killed writer
+     * leaves each slot old or new, as with single writes; the caller orders and syncs as for
+     * {@link #write}.
+     *
+     * @return the data inode each slot named before the write (0: free, beyond the end, no data)
+     */
+    public long[] writeSlots(int firstSlot, VnodeDiskObject[] recs, int n) throws NativeIoException {
+        if (n < 1 || n > MAX_SLOTS_PER_WRITE || n > recs.length || firstSlot < 0) {
+            throw new IllegalArgumentException(n + " records at slot " + firstSlot);
+        }
+        int rs = vclass.recordSize();
+        long off = vclass.offset(firstSlot);
+        byte[] old = NameiFiles.readAt(posix, fd, off, n * rs);
+        byte[] out = new byte[n * rs];
+        long[] oldInos = new long[n];
+        long[] newInos = new long[n];
+        for (int i = 0; i < n; i++) {
+            VnodeDiskObject v = recs[i];
+            if (v.vnodeClass() != vclass) {
+                throw new IllegalArgumentException("a " + v.vnodeClass() + " record cannot go in the " + vclass
+                    + " index");
+            }
+            if (old.length >= (i + 1) * rs) {
+                VnodeDiskObject o = VnodeDiskObject.wrap(vclass, old, i * rs);
+                oldInos[i] = o.isFree() ? 0 : o.inode();
+            }
+            newInos[i] = v.isFree() ? 0 : v.inode();
+            System.arraycopy(v.encode(), 0, out, i * rs, rs);
+        }
+        for (int i = 0; i < n; i++) {
+            if (oldInos[i] != newInos[i]) {
+                group.hold(oldInos[i]);
+            }
+        }
+        NameiFiles.writeAt(posix, fd, out, off, path);
+        for (int i = 0; i < n; i++) {
+            if (oldInos[i] != newInos[i]) {
+                group.settle(newInos[i]);
+            }
+        }
+        return oldInos;
+    }
+
+    /**
+     * Copies every record in use of {@code src} (same class) into this index, through
+     * {@code transform}, with {@link #writeSlots} for each run of consecutive slots in use: a
+     * clone or a staging copy of 50 000 vnodes in a few hundred system calls instead of 150 000.
+     * Free slots are not written (they read as free, as in the source).
+     */
+    public void copyFrom(VnodeIndex src, java.util.function.UnaryOperator<VnodeDiskObject> transform)
+            throws IOException {
+        if (src.vclass != vclass) {
+            throw new IllegalArgumentException("cannot copy a " + src.vclass + " index into a " + vclass + " index");
+        }
+        VnodeDiskObject[] run = new VnodeDiskObject[MAX_SLOTS_PER_WRITE];
+        int[] state = {-1, 0}; // first slot of the run, records in it
+        src.scan((slot, v) -> {
+            if (v.isFree()) {
+                return;
+            }
+            if (state[1] > 0 && (slot != state[0] + state[1] || state[1] == run.length)) {
+                writeSlots(state[0], run, state[1]);
+                state[1] = 0;
+            }
+            if (state[1] == 0) {
+                state[0] = slot;
+            }
+            run[state[1]++] = transform.apply(v);
+        });
+        if (state[1] > 0) {
+            writeSlots(state[0], run, state[1]);
+        }
+    }
+
     /** The data inode a slot names (0 if free, beyond the end or without data), unchecked. */
     private long inodeAt(long off) throws NativeIoException {
         byte[] r = NameiFiles.readAt(posix, fd, off, vclass.recordSize());

@@ -82,6 +82,91 @@ class PartitionTest {
     }
 
     @Test
+    void bulkLinkTableAdjustMatchesRowByRow() throws Exception {
+        NameiPartition p = TestVolumes.partition(tmp.resolve("vicepa"));
+        try (Volume a = p.createVolume(536870912, 536870912, null);
+             Volume b = p.createVolume(536870915, 536870915, null)) {
+            // spans two bulk chunks, repeats a (vnode, tag), includes a row past the table's end and a 0
+            long[] inos = new long[64];
+            java.util.Random r = new java.util.Random(7);
+            for (int i = 0; i < inos.length - 3; i++) {
+                inos[i] = NameiInode.regular(2 + r.nextInt(3 * LinkTable.BULK_ROWS), r.nextInt(NameiInode.MAX_TAGS), i);
+            }
+            inos[61] = inos[5];
+            inos[62] = 0;
+            inos[63] = NameiInode.regular(5 * LinkTable.BULK_ROWS, 4, 1);
+            int[] bulk = a.linkTable().adjustAll(inos, inos.length, 1);
+            for (int i = 0; i < inos.length; i++) {
+                if (inos[i] != 0) {
+                    b.linkTable().adjust(NameiInode.vnode(inos[i]), NameiInode.tag(inos[i]), 1);
+                }
+            }
+            for (int i = 0; i < inos.length; i++) {
+                if (inos[i] == 0) {
+                    assertEquals(0, bulk[i]);
+                    continue;
+                }
+                int vn = NameiInode.vnode(inos[i]);
+                assertArrayEquals(b.linkTable().row(vn), a.linkTable().row(vn), "row " + vn);
+                assertTrue(bulk[i] >= 1 && bulk[i] <= a.linkTable().count(vn, NameiInode.tag(inos[i])));
+            }
+            assertEquals(2, a.linkTable().count(NameiInode.vnode(inos[5]), NameiInode.tag(inos[5])),
+                "an entry given twice counts twice");
+            int[] back = a.linkTable().adjustAll(inos, inos.length, -1);
+            for (int i = 0; i < inos.length; i++) {
+                if (inos[i] != 0) {
+                    assertEquals(0, a.linkTable().count(NameiInode.vnode(inos[i]), NameiInode.tag(inos[i])));
+                    assertTrue(back[i] <= 1);
+                }
+            }
+            // a counter that would go below 0: the entries before it (in row order) are applied, then EINVAL
+            long[] under = {NameiInode.regular(10, 0, 1), NameiInode.regular(12, 1, 1)};
+            a.linkTable().adjust(10, 0, 1);
+            assertEquals(Errno.EINVAL,
+                assertThrows(NativeIoException.class, () -> a.linkTable().adjustAll(under, 2, -1)).errno());
+            assertEquals(0, a.linkTable().count(10, 0));
+            assertEquals(0, a.linkTable().count(12, 1));
+        }
+    }
+
+    @Test
+    void bulkIndexWritesAndCopiesMatchSingleWrites() throws Exception {
+        NameiPartition p = TestVolumes.partition(tmp.resolve("vicepa"));
+        try (Volume a = p.createVolume(536870912, 536870912, null);
+             Volume b = p.createVolume(536870915, 536870915, null)) {
+            VnodeIndex ai = a.index(VnodeClass.SMALL);
+            VnodeDiskObject[] run = new VnodeDiskObject[3];
+            for (int i = 0; i < run.length; i++) {
+                run[i] = VnodeDiskObject.blank(VnodeClass.SMALL).type(VnodeDiskObject.TYPE_FILE).linkCount(1)
+                    .inode(NameiInode.regular(VnodeClass.SMALL.vnodeNumber(5 + i), 0, 1)).length(i);
+            }
+            assertArrayEquals(new long[] {0, 0, 0}, ai.writeSlots(5, run, 3));
+            VnodeDiskObject replaced = run[1].copy().inode(NameiInode.regular(VnodeClass.SMALL.vnodeNumber(6), 1, 1));
+            long[] old = ai.writeSlots(6, new VnodeDiskObject[] {replaced, VnodeDiskObject.blank(VnodeClass.SMALL)}, 2);
+            assertArrayEquals(new long[] {run[1].inode(), run[2].inode()}, old, "the inodes the slots named before");
+            assertArrayEquals(run[0].encode(), ai.read(VnodeClass.SMALL.vnodeNumber(5)).encode());
+            assertArrayEquals(replaced.encode(), ai.read(VnodeClass.SMALL.vnodeNumber(6)).encode());
+            assertTrue(ai.read(VnodeClass.SMALL.vnodeNumber(7)).isFree());
+            // a copy through runs of in-use slots (a gap at slot 7, more than one write's worth after it)
+            for (int s = 8; s < 8 + VnodeIndex.MAX_SLOTS_PER_WRITE + 10; s++) {
+                ai.write(VnodeClass.SMALL.vnodeNumber(s), run[0].copy().length(s));
+            }
+            VnodeIndex bi = b.index(VnodeClass.SMALL);
+            bi.copyFrom(ai, rec -> rec.copy().cloned(true));
+            assertEquals(ai.slots(), bi.slots());
+            for (int s = 0; s < ai.slots(); s++) {
+                int vn = VnodeClass.SMALL.vnodeNumber(s);
+                VnodeDiskObject x = ai.read(vn);
+                if (x.isFree()) {
+                    assertTrue(bi.read(vn).isFree(), "slot " + s);
+                } else {
+                    assertArrayEquals(x.copy().cloned(true).encode(), bi.read(vn).encode(), "slot " + s);
+                }
+            }
+        }
+    }
+
+    @Test
     void clonesShareDataUntilTheLastReferenceGoes() throws Exception {
         Path pdir = tmp.resolve("vicepa");
         NameiPartition p = TestVolumes.partition(pdir);

@@ -78,6 +78,7 @@ public final class RxBulkBenchmark {
             RxClientConnection conn = client.connect(server.localAddress(), SERVICE, RxNullSecurity.INSTANCE);
             // warm-up call so class loading and JIT of the small paths are not measured
             oneCall(conn, dir, 16 << 20);
+            long[] wire0 = wireCounts(server, client);
             java.util.Map<String, Long> threads0 = threadCpu();
             long[] ut0 = userSystemTicks();
             long cpu0 = processCpuNanos();
@@ -86,6 +87,7 @@ public final class RxBulkBenchmark {
             long wall = System.nanoTime() - t0;
             long cpu = processCpuNanos() - cpu0;
             long[] ut1 = userSystemTicks();
+            long[] wire1 = wireCounts(server, client);
             if (!print) {
                 conn.close();
                 return;
@@ -97,6 +99,13 @@ public final class RxBulkBenchmark {
                     dir, jumbo, moved, mbps, cpuPerGiB, (ut1[0] - ut0[0]) / 100.0 / gib, (ut1[1] - ut0[1]) / 100.0 / gib, server.stats().dataPacketsReSent + client.stats().dataPacketsReSent,
                     server.stats().dataPacketsSent + client.stats().dataPacketsSent, server.isEpoll() ? "epoll" : "nio",
                     loadAverage());
+            // what the wire carried: DATA packets per datagram shows how full the jumbograms were,
+            // ACKs per GiB what the receiver costs the sender
+            long dataPackets = wire1[0] - wire0[0];
+            long dataDatagrams = wire1[1] - wire0[1];
+            System.out.printf("         wire: %d DATA packets in %d datagrams (%.2f per datagram), %d ACKs (%.0f per GiB)%n",
+                    dataPackets, dataDatagrams, dataPackets / (double) Math.max(1, dataDatagrams), wire1[2] - wire0[2],
+                    (wire1[2] - wire0[2]) / gib);
             java.util.Map<String, Long> threads1 = threadCpu();
             StringBuilder split = new StringBuilder("         CPU-s/GiB by thread:");
             threads1.entrySet().stream()
@@ -109,6 +118,17 @@ public final class RxBulkBenchmark {
             System.out.println(split);
             conn.close();
         }
+    }
+
+    /** DATA packets, DATA datagrams and ACK packets both endpoints sent so far. */
+    static long[] wireCounts(RxEndpoint a, RxEndpoint b) {
+        int data = afsdr.rx.packet.RxConstants.RX_PACKET_TYPE_DATA - 1; // packetsSent is indexed by type - 1
+        int ack = afsdr.rx.packet.RxConstants.RX_PACKET_TYPE_ACK - 1;
+        return new long[] {
+            (long) a.stats().dataPacketsSent + b.stats().dataPacketsSent + a.stats().dataPacketsReSent
+                    + b.stats().dataPacketsReSent,
+            (long) a.stats().packetsSent[data] + b.stats().packetsSent[data],
+            (long) a.stats().packetsSent[ack] + b.stats().packetsSent[ack]};
     }
 
     /** CPU time of every live thread, by name (name collisions are summed). */

@@ -5,7 +5,9 @@ import java.net.InetAddress;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * CPU time of a process from {@code /proc/<pid>/stat} (utime + stime, fields 14 and 15, in clock
@@ -33,6 +35,29 @@ final class ProcStat {
         long utime = Long.parseLong(f[14 - 3]);
         long stime = Long.parseLong(f[15 - 3]);
         return new double[] {utime / (double) CLK_TCK, stime / (double) CLK_TCK};
+    }
+
+    /**
+     * CPU seconds (utime + stime) of every thread of {@code pid}, keyed by "name/tid" (the thread
+     * name from /proc/PID/task/TID/stat, as the JVM sets it for its threads, 15 characters at most).
+     */
+    static Map<String, Double> threadSeconds(long pid) throws IOException {
+        Map<String, Double> m = new HashMap<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path t : tasks) {
+                String s;
+                try {
+                    s = Files.readString(t.resolve("stat"));
+                } catch (IOException gone) {
+                    continue; // thread ended meanwhile
+                }
+                String name = s.substring(s.indexOf('(') + 1, s.lastIndexOf(')'));
+                String[] f = s.substring(s.lastIndexOf(')') + 2).trim().split(" ");
+                double sec = (Long.parseLong(f[14 - 3]) + Long.parseLong(f[15 - 3])) / (double) CLK_TCK;
+                m.put(name + "/" + t.getFileName(), sec);
+            }
+        }
+        return m;
     }
 
     private static long clockTicks() {

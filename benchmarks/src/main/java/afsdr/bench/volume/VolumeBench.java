@@ -153,6 +153,11 @@ public final class VolumeBench {
             "-rxbind", "-log", "-config", cell.serverConfigDir().toString(), "-local-dir", localDir.toString(),
             "-partition-root", partRoot.toString(),
             "-logfile", cell.logDir(RealCell.J1).resolve("VolserLog." + name).toString()));
+        // e.g. "-jumbo": extra options of our two servers (the stock ones run with their defaults)
+        String extra = System.getenv().getOrDefault("AFSDR_VOLSER_ARGS", "");
+        if (!extra.isBlank()) {
+            cmd.addAll(Arrays.asList(extra.trim().split("\\s+")));
+        }
         Process p = cell.startDaemon(RealCell.J1, name, cmd.toArray(String[]::new));
         InetAddress a = InetAddress.getByName(address);
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -248,6 +253,8 @@ public final class VolumeBench {
 
     private Sample timed(Server sender, Server receiver, String... vosArgs) throws IOException {
         double[] none = {Double.NaN, Double.NaN};
+        Map<String, Double> st0 = sender != null && sender.ours ? ProcStat.threadSeconds(sender.pid) : null;
+        Map<String, Double> rt0 = receiver != null && receiver.ours ? ProcStat.threadSeconds(receiver.pid) : null;
         double[] s0 = sender != null ? ProcStat.userSystemSeconds(sender.pid) : none;
         double[] r0 = receiver != null ? ProcStat.userSystemSeconds(receiver.pid) : none;
         long t0 = System.nanoTime();
@@ -255,8 +262,31 @@ public final class VolumeBench {
         double wall = (System.nanoTime() - t0) / 1e9;
         double[] s1 = sender != null ? ProcStat.userSystemSeconds(sender.pid) : none;
         double[] r1 = receiver != null ? ProcStat.userSystemSeconds(receiver.pid) : none;
+        if (st0 != null) {
+            threads("sender " + sender.label, st0, ProcStat.threadSeconds(sender.pid));
+        }
+        if (rt0 != null) {
+            threads("receiver " + receiver.label, rt0, ProcStat.threadSeconds(receiver.pid));
+        }
         return new Sample(wall, s1[0] + s1[1] - s0[0] - s0[1], r1[0] + r1[1] - r0[0] - r0[1], s1[1] - s0[1],
             r1[1] - r0[1]);
+    }
+
+    /** The threads of one of our servers that used the most CPU over a command (where its time went). */
+    private void threads(String who, Map<String, Double> before, Map<String, Double> after) {
+        List<Map.Entry<String, Double>> d = new ArrayList<>();
+        for (Map.Entry<String, Double> e : after.entrySet()) {
+            double v = e.getValue() - before.getOrDefault(e.getKey(), 0.0);
+            if (v >= 0.05) {
+                d.add(Map.entry(e.getKey(), v));
+            }
+        }
+        d.sort((a, b) -> Double.compare(b.getValue(), a.getValue()));
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, Double> e : d.subList(0, Math.min(6, d.size()))) {
+            sb.append(String.format(Locale.ROOT, " %s %.2f", e.getKey().replaceAll("/\\d+$", ""), e.getValue()));
+        }
+        note("         %s threads (CPU-s):%s", who, sb);
     }
 
     private void record(DataSet d, String what, int rep, Sample s) {

@@ -7,7 +7,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.socket.DatagramPacket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -27,6 +30,21 @@ final class ChannelOutput implements RxOutput {
     }
 
     private boolean gso;
+    /**
+     * Largest segment sent with segmentation offload to a peer off this host: the kernel refuses
+     * (EINVAL) segments larger than the path MTU allows, where IP fragmentation would have sent
+     * a plain datagram of that size (a jumbogram over an Ethernet path). 1472 = 1500 - IP - UDP.
+     * Loopback's MTU is 64 KiB, so jumbograms to a peer on this host go in batches too.
+     */
+    private static final int GSO_MAX_SEGMENT_OFF_HOST = 1472;
+    /**
+     * Peers to which a segmentation-offload send failed. The kernel checks each segment against
+     * the route's MTU, which we cannot see: a path below 1500 bytes (a tunnel, a VPN) refuses
+     * even 1444-byte segments, where a plain datagram would have been fragmented and delivered.
+     * The refused batch is lost like any dropped datagram (Rx resends it); from then on this
+     * peer gets plain datagrams. Event loop only, so no locking.
+     */
+    private final Set<InetAddress> segmentationRefused = new HashSet<>();
 
     void bind(Channel channel) {
         this.channel = channel;
@@ -50,13 +68,25 @@ final class ChannelOutput implements RxOutput {
 
     @Override
     public void transmitSegments(InetSocketAddress peer, ByteBuf datagrams, int segmentSize) {
-        if (!gso || datagrams.readableBytes() <= segmentSize) {
+        if (!gso || datagrams.readableBytes() <= segmentSize
+                || segmentSize > GSO_MAX_SEGMENT_OFF_HOST && !peer.getAddress().isLoopbackAddress()
+                || segmentationRefused.contains(peer.getAddress())) {
             RxOutput.super.transmitSegments(peer, datagrams, segmentSize);
             return;
         }
         pending = true;
         channel.write(new io.netty.channel.epoll.SegmentedDatagramPacket(datagrams, segmentSize, peer),
-                channel.voidPromise());
+                channel.newPromise().addListener(sent -> {
+                    if (!sent.isSuccess() && segmentationRefused.add(peer.getAddress())) {
+                        log.log(System.Logger.Level.WARNING, "segmentation offload to " + peer.getAddress().getHostAddress()
+                            + " refused (" + sent.cause() + "); sending it plain datagrams from now on");
+                    }
+                }));
+    }
+
+    /** Whether segmentation-offload sends to {@code peer} failed once (visible to tests). */
+    boolean segmentationRefused(InetAddress peer) {
+        return segmentationRefused.contains(peer);
     }
 
     @Override

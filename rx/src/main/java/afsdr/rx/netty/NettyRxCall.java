@@ -30,6 +30,16 @@ final class NettyRxCall implements RxCall {
     private ByteBuf cur;
     private int curHeadroom;
     private int curCapacity;
+    /**
+     * Sizes for the next packet, read under the call's lock when the previous one was queued (0:
+     * not known yet), so that starting a packet takes no lock: the event loop holds that lock
+     * for every packet and ack of the call, and the writer took it three times per packet.
+     */
+    private int nextHeadroom;
+    private int nextCapacity;
+    private int nextTailroom;
+    /** This writer queued the last packet of its direction (only this thread queues). */
+    private boolean queuedLast;
 
     private NettyRxCall(RxEndpoint endpoint, RxCallState st) {
         this.endpoint = endpoint;
@@ -126,19 +136,29 @@ final class NettyRxCall implements RxCall {
     }
 
     private void newPacket() throws IOException {
-        synchronized (st) {
-            if (st.error() != 0) {
-                throw failure();
-            }
-            if (st.sendQueuedLast()) {
-                throw new RxCallException(RxConstants.RX_PROTOCOL_ERROR, "write after the last packet of " + st);
-            }
-            curHeadroom = st.packetHeadroom();
-            curCapacity = st.userCapacity();
-            int tail = st.packetTailroom();
-            cur = endpoint.alloc().directBuffer(curHeadroom + curCapacity + tail);
-            cur.writerIndex(curHeadroom);
+        if (queuedLast) {
+            throw new RxCallException(RxConstants.RX_PROTOCOL_ERROR, "write after the last packet of " + st);
         }
+        if (nextCapacity == 0) {
+            synchronized (st) {
+                if (st.error() != 0) {
+                    throw failure();
+                }
+                takeNextSizes();
+            }
+        }
+        // a failure that happens meanwhile shows at the latest when this packet is queued
+        curHeadroom = nextHeadroom;
+        curCapacity = nextCapacity;
+        cur = endpoint.alloc().directBuffer(curHeadroom + curCapacity + nextTailroom);
+        cur.writerIndex(curHeadroom);
+    }
+
+    /** Reads the packet sizes for the next packet (caller holds the call's lock). */
+    private void takeNextSizes() {
+        nextHeadroom = st.packetHeadroom();
+        nextCapacity = st.userCapacity();
+        nextTailroom = st.packetTailroom();
     }
 
     /** Hands the current packet to the call, blocking while the send queue is full. */
@@ -149,6 +169,7 @@ final class NettyRxCall implements RxCall {
         ByteBuf b = cur;
         cur = null;
         int userLength = b.writerIndex() - curHeadroom;
+        boolean pump;
         synchronized (st) {
             while (!st.canQueueSend()) {
                 awaitChange();
@@ -158,8 +179,18 @@ final class NettyRxCall implements RxCall {
                 throw failure();
             }
             st.queueSend(b, userLength, last);
+            queuedLast = last;
+            takeNextSizes();
+            // while the window is full the acks that open it run the transmission on the event
+            // loop; a task per packet then only cost a hand-off (and often a wake-up system call)
+            pump = !st.pumpTaskQueued && st.canTransmit();
+            if (pump) {
+                st.pumpTaskQueued = true;
+            }
         }
-        endpoint.requestPump(st);
+        if (pump) {
+            endpoint.schedulePump(st);
+        }
     }
 
     /** Waits on the call's monitor (caller holds it). */
@@ -291,9 +322,13 @@ final class NettyRxCall implements RxCall {
     }
 
     private final class Out extends OutputStream {
+        /** DataOutputStream writes its ints and longs byte by byte through here: no array each time. */
+        private final byte[] one = new byte[1];
+
         @Override
         public void write(int b) throws IOException {
-            NettyRxCall.this.write(new byte[] {(byte) b}, 0, 1);
+            one[0] = (byte) b;
+            NettyRxCall.this.write(one, 0, 1);
         }
 
         @Override

@@ -264,14 +264,11 @@ public final class RxEndpoint implements AutoCloseable {
         return output;
     }
 
-    /** Asks the event loop to transmit what the call's windows allow (coalesced per call). */
-    void requestPump(RxCallState st) {
-        synchronized (st) {
-            if (st.pumpTaskQueued) {
-                return;
-            }
-            st.pumpTaskQueued = true;
-        }
+    /**
+     * Runs the call's transmission on the event loop; the caller set {@code pumpTaskQueued}
+     * under the call's lock (one task at a time per call).
+     */
+    void schedulePump(RxCallState st) {
         onLoop(() -> {
             synchronized (st) {
                 st.pumpTaskQueued = false;

@@ -13,6 +13,8 @@ public final class RxPacket {
     public ByteBuf datagram;
     public int bodyOffset;
     public int bodyLength;
+    /** How many Rx packets the datagram carried (more than 1: a jumbogram). */
+    public int datagramPackets = 1;
 
     public RxPacket() {}
 

@@ -43,7 +43,7 @@ public final class RxPacketDecoder {
         int pos = base + RxConstants.RX_HEADER_SIZE;
         int end = base + total;
         if (h.type != RxConstants.RX_PACKET_TYPE_DATA || (h.flags & RxConstants.RX_JUMBO_PACKET) == 0) {
-            out[0].set(datagram, pos, end - pos);
+            out[0].set(datagram, pos, end - pos).datagramPackets = 1;
             return 1;
         }
         int n = 0;
@@ -71,6 +71,9 @@ public final class RxPacketDecoder {
             n++;
         }
         out[n].set(datagram, pos, end - pos);
+        for (int i = 0; i <= n; i++) {
+            out[i].datagramPackets = n + 1;
+        }
         return n + 1;
     }
 

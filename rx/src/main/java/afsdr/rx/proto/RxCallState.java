@@ -9,7 +9,6 @@ import afsdr.rx.packet.RxPacketEncoder;
 import afsdr.rx.security.PacketSecurity;
 import afsdr.rx.security.RxSecurityException;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
 
 /**
  * The protocol state of one call on one channel, either side (rx.md §6–§10). Pure: no clock, no
@@ -46,6 +45,22 @@ public final class RxCallState {
     private static final int SERIAL_RING = 1024;
     /** Within one read batch, an immediate ack goes out at least every this many DATA packets. */
     static final int ACK_BATCH_SPLIT = 8;
+    /**
+     * Packets between our acks, on arrival and on consumption, when the sender is a peer like us,
+     * known by jumbograms of more than RX_MAX_DGRAM_PACKETS packets (which it sends on this host
+     * only). Such a sender runs a window of up to 255 packets, so an ack every 24 packets still
+     * gives it ten per window, where the stock rates (an ack every 2-3 packets, or every 8 in a
+     * read batch) cost both ends a datagram, a system call and an ack decode per 8 packets
+     * (100 000 ACKs per GiB). It asks for an ack while its window is smaller than this allows
+     * ({@link #SPARSE_ACK_WINDOW}); a stock sender does not, so it keeps the stock rates.
+     */
+    static final int JUMBO_ACK_EVERY = 24;
+    /**
+     * Below this congestion window the sender asks for an ack at the end of every burst that
+     * fills the window: a receiver acking every {@link #JUMBO_ACK_EVERY} packets would otherwise
+     * leave a small window waiting for its delayed ack.
+     */
+    static final int SPARSE_ACK_WINDOW = 2 * JUMBO_ACK_EVERY;
 
     final RxConnection conn;
     final int channel;
@@ -75,6 +90,12 @@ public final class RxCallState {
     int tqueued = 1;
     boolean lastQueued;
     int inflight;
+    /**
+     * Packets in [tfirst, tsent) marked lost and not yet sent again. Kept as a count so that the
+     * common case, nothing lost, costs no walk over the whole window on every ack and every
+     * transmission (with a 255-packet window that walk was the largest cost of pump()).
+     */
+    private int lostCount;
     int cwind;
     int ssthresh;
     private int caCount;
@@ -127,6 +148,10 @@ public final class RxCallState {
     private int arrivalsSinceAck;
     private int hardAcks;
     private int lastReceivedSerial;
+    /** The peer sent this call's data in jumbograms larger than stock's: a sender like us, acked sparsely. */
+    private boolean jumboSender;
+    /** Every packet up to this seq arrived (consumed or queued); a hole lies above it if rmax is higher. */
+    private int rcontig;
 
     // ---- liveness
     long lastReceiveNanos;
@@ -268,6 +293,18 @@ public final class RxCallState {
         return true;
     }
 
+    /**
+     * App side: whether {@link #pump} would transmit something now: packets wait (new ones, or
+     * lost ones to resend) and the windows have room. When they have none, the acks that make
+     * room run the transmission themselves.
+     */
+    public boolean canTransmit() {
+        if (error != 0 || inflight >= cwind) {
+            return false;
+        }
+        return lostCount > 0 || tsent < tqueued && tsent < tfirst + Math.max(1, Math.min(conn.peer.rwind, config.maxWindow()));
+    }
+
     /** App side: whether the whole outgoing direction has been queued. */
     public boolean sendQueuedLast() {
         return lastQueued;
@@ -345,7 +382,7 @@ public final class RxCallState {
             // whole direction consumed: the ack of the last packet matters to the peer (it
             // leaves HOLD on it) so do not wait for the hard-ack threshold
             ackDue = true;
-        } else if (hardAcks > config.hardAckRate()) {
+        } else if (hardAcks > (sparseAcks() ? JUMBO_ACK_EVERY : config.hardAckRate())) {
             ackDue = true;
         } else if (delayedAckDeadline == NEVER) {
             delayedAckDeadline = now + config.softAckDelayNanos();
@@ -373,7 +410,7 @@ public final class RxCallState {
      * Handles a DATA packet of this call whose user bytes are {@code datagram[off, off + len)};
      * takes ownership of one reference to {@code datagram}.
      */
-    void onData(RxHeader h, ByteBuf datagram, int off, int len, long now, RxOutput out) {
+    void onData(RxHeader h, ByteBuf datagram, int off, int len, int datagramPackets, long now, RxOutput out) {
         ByteBuf userData = datagram;
         releaseConsumed();
         lastReceiveNanos = now;
@@ -392,6 +429,11 @@ public final class RxCallState {
         }
         int seq = h.seq;
         rprev = seq;
+        if (datagramPackets > RX_MAX_DGRAM_PACKETS) {
+            // more packets in one datagram than stock OpenAFS ever sends: a sender like us,
+            // which asks for the acks a small window needs (a stock sender does not)
+            jumboSender = true;
+        }
         if (seq < rnext || seq <= 0) {
             userData.release();
             conn.stats.dupPacketsRead++;
@@ -448,7 +490,7 @@ public final class RxCallState {
             requestAck(RX_ACK_OUT_OF_SEQUENCE, h.serial, true);
         } else if ((h.flags & RX_REQUEST_ACK) != 0) {
             requestAck(RX_ACK_REQUESTED, h.serial, true);
-        } else if (++unackedArrivals > config.softAckRate()) {
+        } else if (++unackedArrivals > (sparseAcks() ? JUMBO_ACK_EVERY - 1 : config.softAckRate())) {
             requestAck(RX_ACK_IDLE, h.serial, true);
         } else {
             long delay = client && rlast != 0 && seq == rlast ? config.lastAckDelayNanos() : config.softAckDelayNanos();
@@ -465,12 +507,31 @@ public final class RxCallState {
         queueAck(now, out);
     }
 
+    /**
+     * Whether acks may be sparse ({@link #JUMBO_ACK_EVERY}): the sender is a jumbogram sender and
+     * nothing is missing. Once a packet is missing the stock rates apply again until the hole is
+     * filled: the sender then needs every ack to find and repair its losses (acks every 24
+     * packets halved the simulated rate at 20 % loss and multiplied its timeouts).
+     */
+    private boolean sparseAcks() {
+        if (!jumboSender) {
+            return false;
+        }
+        if (rcontig < rnext - 1) {
+            rcontig = rnext - 1;
+        }
+        while (rcontig < rmax && rq[(rcontig + 1) & rmask] != null) {
+            rcontig++;
+        }
+        return rcontig >= rmax;
+    }
+
     /** Immediate acks wait for the end of the read batch when the engine batches, else go now. */
     private void queueAck(long now, RxOutput out) {
         if (!ackNow) {
             return;
         }
-        if (conn.ackQueue == null || arrivalsSinceAck >= ACK_BATCH_SPLIT) {
+        if (conn.ackQueue == null || arrivalsSinceAck >= (sparseAcks() ? JUMBO_ACK_EVERY : ACK_BATCH_SPLIT)) {
             // a long read batch (a whole GSO burst arrives as one) gets an ack every few packets:
             // one ack per window means one lost ack silences the flight until a timeout
             flushPendingAck(now, out);
@@ -588,7 +649,9 @@ public final class RxCallState {
             SendPacket p = tq[tfirst & tmask];
             tq[tfirst & tmask] = null;
             if (!p.acked) {
-                if (!p.lost) {
+                if (p.lost) {
+                    lostCount--;
+                } else {
                     inflight--;
                 }
                 newlyAcked++;
@@ -616,6 +679,7 @@ public final class RxCallState {
                     p.acked = true;
                     if (p.lost) {
                         p.lost = false;
+                        lostCount--;
                     } else {
                         inflight--;
                     }
@@ -627,10 +691,12 @@ public final class RxCallState {
                     // the receiver dropped a packet it had soft-acked: send it again
                     p.acked = false;
                     p.lost = true;
+                    lostCount++;
                     lostNow++;
                 } else if (!p.lost && p.transmissions > 0 && p.seq < highestAcked
                         && isLost(p, ack, laterAcked, now)) {
                     p.lost = true;
+                    lostCount++;
                     inflight--;
                     lostNow++;
                     conn.stats.dataPacketsPushed++;
@@ -681,6 +747,10 @@ public final class RxCallState {
         if (progress || lostNow > 0) {
             pump(now, out);
             out.wake(this);
+        } else if (canTransmit()) {
+            // nothing acknowledged, but the trailer may have opened the peer's window: the writer
+            // leaves transmission to the acks while the window is full (NettyRxCall.queue)
+            pump(now, out);
         }
     }
 
@@ -693,6 +763,7 @@ public final class RxCallState {
             SendPacket p = tq[q & tmask];
             if (p != null && p.lost && rtoSerial - p.lastSerial >= 0) {
                 p.lost = false;
+                lostCount--;
                 inflight++;
             }
         }
@@ -714,13 +785,19 @@ public final class RxCallState {
     }
 
     private boolean hasLost() {
+        return lostCount > 0;
+    }
+
+    /** For tests: the lost count agrees with the packets' marks. */
+    boolean lostCountConsistent() {
+        int n = 0;
         for (int s = tfirst; s < tsent; s++) {
             SendPacket p = tq[s & tmask];
             if (p != null && p.lost) {
-                return true;
+                n++;
             }
         }
-        return false;
+        return n == lostCount;
     }
 
     private void growWindow(int newlyAcked) {
@@ -757,6 +834,7 @@ public final class RxCallState {
         }
         tsent = Math.max(tsent, tqueued);
         inflight = 0;
+        lostCount = 0;
         rtoDeadline = NEVER;
         probeDeadline = NEVER;
         checkSendDone(now, out);
@@ -797,6 +875,7 @@ public final class RxCallState {
         tfirst = tqueued;
         tsent = tqueued;
         inflight = 0;
+        lostCount = 0;
         probeDeadline = NEVER;
     }
 
@@ -813,13 +892,15 @@ public final class RxCallState {
         boolean retransmitted = false;
         SendPacket lastSent = null;
         // retransmissions
-        if (inflight < cwind) {
-            for (int s = tfirst; s < tsent && inflight < cwind; s++) {
+        if (inflight < cwind && lostCount > 0) {
+            for (int s = tfirst; s < tsent && inflight < cwind && lostCount > 0; s++) {
                 SendPacket p = tq[s & tmask];
                 if (p.lost) {
                     p.lost = false;
+                    lostCount--;
                     inflight++;
-                    boolean ra = inflight >= cwind || !moreLostAfter(s);
+                    // every lost packet before s went out in this loop, so lostCount is what remains after s
+                    boolean ra = inflight >= cwind || lostCount == 0;
                     transmitSingle(p, true, ra, now, out, true);
                     conn.stats.dataPacketsReSent++;
                     retransmitted = true;
@@ -828,7 +909,8 @@ public final class RxCallState {
             }
         }
         // new packets
-        int dgramMax = config.jumbo() ? Math.min(conn.peer.maxDgramPackets, RX_MAX_DGRAM_PACKETS) : 1;
+        int dgramMax = config.jumbo() ? Math.min(conn.peer.maxDgramPackets, conn.peerOnThisHost()
+                ? AFSDR_MAX_DGRAM_PACKETS : RX_MAX_DGRAM_PACKETS) : 1;
         while (inflight < cwind && tsent < tqueued && tsent < twindLimit) {
             int room = Math.min(cwind - inflight, twindLimit - tsent);
             int n = Math.min(room, Math.min(tqueued - tsent, dgramMax));
@@ -853,11 +935,11 @@ public final class RxCallState {
             boolean endOfBurst = inflight + k >= cwind || tsent + k >= tqueued || tsent + k >= twindLimit;
             boolean requestAck = endOfBurst
                     && (retransmitted || cwind <= 2 || tq[(tsent + k - 1) & tmask].last
+                        || (dgramMax > RX_MAX_DGRAM_PACKETS && cwind < SPARSE_ACK_WINDOW && inflight + k >= cwind)
                         || (!conn.peer.slowStartOk && ((tsent + k - 1) & 1) == 1));
             if (k == 1) {
                 transmitSingle(tq[tsent & tmask], false, requestAck, now, out, true);
             } else {
-                flushBatch(out);
                 transmitJumbo(tsent, k, requestAck, now, out);
             }
             inflight += k;
@@ -881,15 +963,6 @@ public final class RxCallState {
         if (lastSent != null && lastSent.last && !client && state == RX_STATE_ACTIVE) {
             state = RX_STATE_HOLD;
         }
-    }
-
-    private boolean moreLostAfter(int s) {
-        for (int i = s + 1; i < tsent; i++) {
-            if (tq[i & tmask].lost) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private void prepare(SendPacket p) {
@@ -929,41 +1002,75 @@ public final class RxCallState {
         serialTime[serial & (SERIAL_RING - 1)] = now;
     }
 
-    /** Most datagrams in one segmentation-offload batch (the kernel allows 64 and 64 KiB). */
+    /** Most datagrams in one segmentation-offload batch (the kernel allows 64). */
     private static final int GSO_MAX_SEGMENTS = 32;
-    private CompositeByteBuf gsoBatch;
-    private int gsoSegment;
-    private boolean gsoShortTail;
+    /**
+     * Most bytes in one batch: the kernel sends a segmentation-offload batch as one UDP datagram
+     * up to its segmentation, so the batch must fit a datagram's 65507-byte payload (7 full
+     * 6-packet jumbograms do).
+     */
+    private static final int GSO_MAX_BYTES = 65507;
+    /** The datagrams of the current batch: first seq and packet count of each (1 = not a jumbogram). */
+    private final int[] batchSeq = new int[GSO_MAX_SEGMENTS];
+    private final int[] batchPackets = new int[GSO_MAX_SEGMENTS];
+    private int batchCount;
+    private int batchBytes;
+    private int batchSegment;
+    private boolean batchShortTail;
 
-    /** Adds a datagram to the current batch of equal-sized datagrams, flushing when it cannot join. */
-    private void batch(ByteBuf d, RxOutput out) {
-        int len = d.readableBytes();
-        if (gsoBatch != null && (gsoShortTail || len > gsoSegment || gsoBatch.numComponents() >= GSO_MAX_SEGMENTS)) {
+    /**
+     * Adds a datagram whose headers are already written into its packets' buffers to the current
+     * batch of equal-sized datagrams (the last may be shorter), flushing first when it cannot join.
+     */
+    private void batch(int seq0, int packets, int len, RxOutput out) {
+        if (batchCount > 0 && (batchShortTail || len > batchSegment || batchCount == GSO_MAX_SEGMENTS
+                || batchBytes + len > GSO_MAX_BYTES)) {
             flushBatch(out);
         }
-        if (gsoBatch == null) {
-            gsoBatch = out.alloc().compositeDirectBuffer(GSO_MAX_SEGMENTS);
-            gsoSegment = len;
-            gsoShortTail = false;
-        } else if (len < gsoSegment) {
-            gsoShortTail = true;
+        if (batchCount == 0) {
+            batchSegment = len;
+            batchShortTail = false;
+            batchBytes = 0;
+        } else if (len < batchSegment) {
+            batchShortTail = true;
         }
-        gsoBatch.addComponent(true, d);
+        batchSeq[batchCount] = seq0;
+        batchPackets[batchCount] = packets;
+        batchCount++;
+        batchBytes += len;
         conn.stats.countSent(RX_PACKET_TYPE_DATA);
     }
 
+    /**
+     * Sends the batch. A lone packet goes out as its own buffer; anything else is copied into one
+     * buffer, laid out as the datagrams follow each other on the wire. The copy (a few KiB, in
+     * cache) replaced a composite buffer with a slice per packet, whose bookkeeping, reference
+     * counts and per-component I/O vectors cost the event loop more than the bytes themselves.
+     */
     private void flushBatch(RxOutput out) {
-        CompositeByteBuf b = gsoBatch;
-        if (b == null) {
+        int n = batchCount;
+        if (n == 0) {
             return;
         }
-        gsoBatch = null;
-        if (b.numComponents() == 1) {
-            ByteBuf only = b.component(0).retain();
-            b.release();
-            out.transmit(conn.peerAddress, only);
+        batchCount = 0;
+        if (n == 1 && batchPackets[0] == 1) {
+            // transmitSingle set the buffer's indices to exactly the datagram
+            out.transmit(conn.peerAddress, tq[batchSeq[0] & tmask].buf.retain());
+            return;
+        }
+        ByteBuf d = out.alloc().directBuffer(batchBytes);
+        for (int i = 0; i < n; i++) {
+            SendPacket first = tq[batchSeq[i] & tmask];
+            d.writeBytes(first.buf, 0, RX_HEADER_SIZE + first.bodyLength);
+            for (int m = 1; m < batchPackets[i]; m++) {
+                SendPacket p = tq[(batchSeq[i] + m) & tmask];
+                d.writeBytes(p.buf, RX_HEADER_SIZE - RX_JUMBOHEADERSIZE, RX_JUMBOHEADERSIZE + p.bodyLength);
+            }
+        }
+        if (n == 1) {
+            out.transmit(conn.peerAddress, d);
         } else {
-            out.transmitSegments(conn.peerAddress, b, gsoSegment);
+            out.transmitSegments(conn.peerAddress, d, batchSegment);
         }
     }
 
@@ -987,14 +1094,15 @@ public final class RxCallState {
         // rewrites the header, so no slice object per transmission
         p.buf.setIndex(0, RX_HEADER_SIZE + p.bodyLength);
         if (batched) {
-            batch(p.buf.retain(), out);
+            batch(p.seq, 1, RX_HEADER_SIZE + p.bodyLength, out);
         } else {
             conn.transmit(p.buf.retain(), RX_PACKET_TYPE_DATA, out);
         }
     }
 
+    /** Writes the headers of a jumbogram of packets seq0.. seq0+k-1 into their buffers and batches it. */
     private void transmitJumbo(int seq0, int k, boolean requestAck, long now, RxOutput out) {
-        CompositeByteBuf d = out.alloc().compositeDirectBuffer(k);
+        int len = RX_HEADER_SIZE - RX_JUMBOHEADERSIZE;
         for (int i = 0; i < k; i++) {
             SendPacket p = tq[(seq0 + i) & tmask];
             boolean lastMember = i == k - 1;
@@ -1007,17 +1115,15 @@ public final class RxCallState {
                 h.spare = p.checksum;
                 h.serial = serial;
                 h.write(p.buf, 0);
-                d.addComponent(true, p.buf.retainedSlice(0, RX_HEADER_SIZE + p.bodyLength));
             } else {
                 // the 4-byte jumbo header sits right in front of the member's body, in the room
                 // its own Rx header would use when sent alone
                 int jh = (flags << 24) | (p.checksum & 0xffff);
                 p.buf.setInt(RX_HEADER_SIZE - RX_JUMBOHEADERSIZE, jh);
-                d.addComponent(true, p.buf.retainedSlice(RX_HEADER_SIZE - RX_JUMBOHEADERSIZE,
-                        RX_JUMBOHEADERSIZE + p.bodyLength));
             }
+            len += RX_JUMBOHEADERSIZE + p.bodyLength;
         }
-        conn.transmit(d, RX_PACKET_TYPE_DATA, out);
+        batch(seq0, k, len, out);
     }
 
     /**
@@ -1108,6 +1214,7 @@ public final class RxCallState {
             SendPacket p = tq[s & tmask];
             if (!p.acked && !p.lost) {
                 p.lost = true;
+                lostCount++;
                 any = true;
             }
         }
@@ -1158,6 +1265,8 @@ public final class RxCallState {
         }
         error = code;
         mode = RX_MODE_ERROR;
+        // a batch under way references packets about to be released
+        batchCount = 0;
         for (int s = tfirst; s < tqueued; s++) {
             SendPacket p = tq[s & tmask];
             if (p != null) {
@@ -1167,6 +1276,7 @@ public final class RxCallState {
         }
         tfirst = tqueued;
         inflight = 0;
+        lostCount = 0;
         dropReceiveQueue();
         rtoDeadline = NEVER;
         probeDeadline = NEVER;
@@ -1212,6 +1322,7 @@ public final class RxCallState {
 
     /** Releases every buffer (connection teardown, call replaced). */
     void release() {
+        batchCount = 0;
         releaseConsumed();
         for (int i = 0; i < tq.length; i++) {
             if (tq[i] != null) {

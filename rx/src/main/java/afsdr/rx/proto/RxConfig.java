@@ -89,11 +89,11 @@ public record RxConfig(int maxWindow, int mtu, boolean jumbo, long softAckDelayN
 
     /** maxMTU we advertise in ack trailers: one packet, or a full jumbogram. */
     public int advertisedMaxMtu() {
-        return jumbo ? Math.max(mtu, RxConstants.RX_MAX_JUMBO_DATAGRAM) : mtu;
+        return jumbo ? Math.max(mtu, RxConstants.AFSDR_MAX_JUMBO_DATAGRAM) : mtu;
     }
 
     /** maxDgramPackets we advertise. */
     public int advertisedDgramPackets() {
-        return jumbo ? RxConstants.RX_MAX_DGRAM_PACKETS : 1;
+        return jumbo ? RxConstants.AFSDR_MAX_DGRAM_PACKETS : 1;
     }
 }

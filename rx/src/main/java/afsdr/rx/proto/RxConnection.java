@@ -175,6 +175,11 @@ public final class RxConnection implements RxSecurityConnection {
         return deadTimeNanos() / RX_PINGS_LOST_BEFORE_DEAD;
     }
 
+    /** Whether the peer is on this host (a loopback address): larger jumbograms are safe there. */
+    boolean peerOnThisHost() {
+        return peerAddress.getAddress().isLoopbackAddress();
+    }
+
     int nextSerial() {
         return ++serial;
     }
@@ -366,7 +371,7 @@ public final class RxConnection implements RxSecurityConnection {
             if (call.state == RX_STATE_PRECALL) {
                 call.rqUnchecked = true;
             }
-            call.onData(h, p.datagram.retain(), p.bodyOffset, p.bodyLength, now, out);
+            call.onData(h, p.datagram.retain(), p.bodyOffset, p.bodyLength, p.datagramPackets, now, out);
             return false;
         }
         PacketSecurity sec = security();
@@ -380,7 +385,7 @@ public final class RxConnection implements RxSecurityConnection {
             failConnection(e.code(), now, out, true);
             return false;
         }
-        call.onData(h, p.datagram.retain(), p.bodyOffset + sec.headerSize(), len, now, out);
+        call.onData(h, p.datagram.retain(), p.bodyOffset + sec.headerSize(), len, p.datagramPackets, now, out);
         return false;
     }
 

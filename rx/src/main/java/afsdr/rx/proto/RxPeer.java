@@ -49,7 +49,7 @@ public final class RxPeer {
         if (ack.trailerWords() >= 4) {
             int d = ack.maxDgramPackets();
             if (d >= 1) {
-                maxDgramPackets = Math.min(d, RxConstants.RX_MAX_DGRAM_PACKETS);
+                maxDgramPackets = Math.min(d, RxConstants.AFSDR_MAX_DGRAM_PACKETS);
             }
         } else {
             maxDgramPackets = 1;

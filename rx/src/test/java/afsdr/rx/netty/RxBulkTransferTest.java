@@ -98,6 +98,75 @@ class RxBulkTransferTest {
         }
     }
 
+    /**
+     * Jumbograms on both ends, over the sockets without an injector: datagrams of up to 11 packets
+     * (this host), sent in segmentation-offload batches copied from the packets, acked every 24
+     * packets. The bytes must arrive intact and the data must travel in jumbograms.
+     * {@code -Dafsdr.rx.jumboBulkBytes} (default 128 MiB) per call; {@code -Dafsdr.rx.bulkOnly}
+     * matches "upload jumbo" / "download jumbo".
+     */
+    @ParameterizedTest(name = "{0} with jumbograms")
+    @CsvSource({"upload", "download"})
+    @Timeout(value = 300)
+    void jumbogramCall(String direction) throws Exception {
+        String only = System.getProperty("afsdr.rx.bulkOnly");
+        org.junit.jupiter.api.Assumptions.assumeTrue(only == null || (direction + " jumbo").matches(only),
+                "skipped by -Dafsdr.rx.bulkOnly=" + only);
+        long size = Long.getLong("afsdr.rx.jumboBulkBytes", 128L << 20) & ~7L;
+        long seed = seed();
+        String context = direction + " of " + size + " bytes with jumbograms, seed " + seed;
+        try (RxEndpoint server = RxEndpoint.builder().bind(InetAddress.getByName("127.0.0.1"), 0).jumbo(true)
+                .config(javaPeerConfig()).build();
+             RxEndpoint client = RxEndpoint.builder().bind(InetAddress.getByName("127.0.0.1"), 0).jumbo(true)
+                .config(javaPeerConfig()).build()) {
+            server.addService(SERVICE, Map.of(0, RxNullSecurity.INSTANCE), RxBulkTransferTest::serve);
+            RxClientConnection conn = client.connect(server.localAddress(), SERVICE, RxNullSecurity.INSTANCE);
+            long t0 = System.nanoTime();
+            try {
+                RxCall call = conn.newCall();
+                DataOutputStream out = new DataOutputStream(call.output());
+                byte[] buf = new byte[CHUNK];
+                out.writeInt(direction.equals("upload") ? OP_UPLOAD : OP_DOWNLOAD);
+                out.writeLong(size);
+                out.writeLong(seed);
+                DataInputStream in;
+                if (direction.equals("upload")) {
+                    for (long pos = 0; pos < size; ) {
+                        int n = (int) Math.min(CHUNK, size - pos);
+                        BulkPattern.fill(buf, n, pos, seed);
+                        out.write(buf, 0, n);
+                        pos += n;
+                    }
+                    in = new DataInputStream(call.input());
+                    assertEquals(size, in.readLong(), context);
+                    assertEquals(-1L, in.readLong(), "first corrupt byte offset; " + context);
+                } else {
+                    in = new DataInputStream(call.input());
+                    for (long pos = 0; pos < size; pos += CHUNK) {
+                        int n = (int) Math.min(CHUNK, size - pos);
+                        in.readFully(buf, 0, n);
+                        assertEquals(-1L, BulkPattern.check(buf, n, pos, seed), "first corrupt byte offset; " + context);
+                    }
+                    assertEquals(-1, in.read(), context);
+                }
+                conn.endCall(call);
+            } finally {
+                conn.close();
+            }
+            double secs = (System.nanoTime() - t0) / 1e9;
+            afsdr.rx.proto.RxStats sender = direction.equals("upload") ? client.stats() : server.stats();
+            afsdr.rx.proto.RxStats receiver = direction.equals("upload") ? server.stats() : client.stats();
+            long packets = (long) sender.dataPacketsSent + sender.dataPacketsReSent;
+            long datagrams = sender.packetsSent[afsdr.rx.packet.RxConstants.RX_PACKET_TYPE_DATA - 1];
+            System.out.printf("%s: %.1f MB/s (%.2f s); %d DATA packets in %d datagrams, %d ACKs, resends %d, RTO events %d%n",
+                    context, size / secs / 1e6, secs, packets, datagrams,
+                    receiver.packetsSent[afsdr.rx.packet.RxConstants.RX_PACKET_TYPE_ACK - 1], sender.dataPacketsReSent,
+                    sender.rtoEvents);
+            assertTrue(datagrams < packets / 2, "the data went in jumbograms: " + datagrams + " datagrams for "
+                    + packets + " packets; " + context);
+        }
+    }
+
     @ParameterizedTest(name = "{0} loss={1} dup={2} reorder={3}")
     @CsvSource(value = {
         "upload,   0.0,  0.0,  0.0",

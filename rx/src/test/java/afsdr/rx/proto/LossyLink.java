@@ -24,6 +24,21 @@ import java.util.SplittableRandom;
 final class LossyLink {
     static final InetSocketAddress CLIENT_ADDR = new InetSocketAddress("127.0.0.1", 1000);
     static final InetSocketAddress SERVER_ADDR = new InetSocketAddress("127.0.0.1", 2000);
+    /**
+     * Addresses of a path off the host (TEST-NET-1, RFC 5737), for the rules that depend on it
+     * (jumbogram size). Only names in this simulation: nothing is ever sent to them.
+     */
+    static final InetSocketAddress CLIENT_OFF_HOST = new InetSocketAddress("192.0.2.1", 1000);
+    static final InetSocketAddress SERVER_OFF_HOST = new InetSocketAddress("192.0.2.2", 2000);
+    private InetSocketAddress clientAddr = CLIENT_ADDR;
+    private InetSocketAddress serverAddr = SERVER_ADDR;
+
+    /** Simulates a path between two hosts instead of loopback. */
+    LossyLink offHost() {
+        clientAddr = CLIENT_OFF_HOST;
+        serverAddr = SERVER_OFF_HOST;
+        return this;
+    }
     static final int SVC = 4;
 
     final RxEngine client;
@@ -137,7 +152,7 @@ final class LossyLink {
      * virtual time.
      */
     Result upload(int packets, double limitSeconds) {
-        RxConnection conn = client.newClientConnection(SERVER_ADDR, SVC, RxNullSecurity.INSTANCE, now);
+        RxConnection conn = client.newClientConnection(serverAddr, SVC, RxNullSecurity.INSTANCE, now);
         RxCallState c = conn.newClientCall(now);
         int cap = c.userCapacity();
         long start = now;
@@ -182,6 +197,10 @@ final class LossyLink {
             if (c.error() != 0) {
                 throw new AssertionError("call failed with " + c.error() + ": " + c);
             }
+            if (!c.lostCountConsistent()) {
+                // the sender keeps a count of its lost packets instead of walking its window
+                throw new AssertionError("lost count out of step with the packets' marks: " + c);
+            }
             // next event: a delivery or a timer tick
             InFlight f = queue.peek();
             if (f != null && f.at + wakeupNanos <= nextTick) {
@@ -193,9 +212,9 @@ final class LossyLink {
                     queue.poll();
                     try {
                         if (f.toServer) {
-                            server.receive(f.datagram, CLIENT_ADDR, now, toClient);
+                            server.receive(f.datagram, clientAddr, now, toClient);
                         } else {
-                            client.receive(f.datagram, SERVER_ADDR, now, toServer);
+                            client.receive(f.datagram, serverAddr, now, toServer);
                         }
                     } finally {
                         f.datagram.release();

@@ -197,6 +197,75 @@ class RxLossRecoveryTest {
         }
     }
 
+    /**
+     * Between two peers like us on one host (jumbograms on), datagrams carry up to 11 packets,
+     * which tells the receiver that the sender is one of us: it acks every
+     * {@link RxCallState#JUMBO_ACK_EVERY} packets instead of every few, and loss recovery keeps
+     * working with those sparser acks. To another host jumbograms stay at the stock 6 packets and
+     * are acked at the stock rates, as are plain datagrams.
+     */
+    @Test
+    void jumbogramsOnThisHostAreLargeAndAckedSparsely() {
+        LossyLink plain = new LossyLink(javaPeer(), 50, 400, 0, 1);
+        plain.upload(20_000, 60);
+        long plainAcks = plain.server.stats().ackPacketsSent;
+        assertTrue(plainAcks >= 20_000 / RxCallState.ACK_BATCH_SPLIT, "plain sender acked as before: " + plainAcks);
+        double clean = 0;
+        for (double loss : new double[] {0, 0.05}) {
+            for (long seed = 1; seed <= 2; seed++) {
+                LossyLink l = new LossyLink(javaPeer().withJumbo(true), 50, 400, loss, seed);
+                l.duplicate = 0.01;
+                l.reorder = 0.02;
+                LossyLink.Result r = l.upload(20_000, 60);
+                long acks = l.server.stats().ackPacketsSent;
+                System.out.println("simulated jumbogram upload on this host, loss " + loss + ", seed " + seed + ": " + r
+                        + ", ACKs " + acks);
+                if (loss == 0) {
+                    clean = Math.max(clean, r.megabytesPerSecond());
+                    assertTrue(r.datagrams() < 20_000 / RX_MAX_DGRAM_PACKETS,
+                            "more than " + RX_MAX_DGRAM_PACKETS + " packets per jumbogram on this host: " + r);
+                    assertTrue(acks <= 20_000 / (RxCallState.JUMBO_ACK_EVERY / 2),
+                            "acked every " + 20_000 / acks + " packets");
+                    assertTrue(acks < plainAcks / 2, acks + " ACKs vs " + plainAcks + " for plain datagrams");
+                } else {
+                    assertTrue(r.megabytesPerSecond() >= clean / 4,
+                            "at loss " + loss + " the rate fell to " + r + " (clean " + clean + ")");
+                    assertTrue(r.clientStats().rtoEvents <= 5, "timeouts: " + r);
+                }
+            }
+        }
+        LossyLink between = new LossyLink(javaPeer().withJumbo(true), 50, 400, 0, 1).offHost();
+        LossyLink.Result r = between.upload(20_000, 60);
+        System.out.println("simulated jumbogram upload between hosts: " + r + ", ACKs " + between.server.stats().ackPacketsSent);
+        assertTrue(r.datagrams() >= 20_000 / RX_MAX_DGRAM_PACKETS,
+                "at most " + RX_MAX_DGRAM_PACKETS + " packets per jumbogram to another host: " + r);
+        assertTrue(r.datagrams() < 20_000 / 2, "jumbograms carried the data: " + r);
+        assertTrue(between.server.stats().ackPacketsSent >= 20_000 / RxCallState.ACK_BATCH_SPLIT / 2,
+                "a 6-packet jumbogram sender may be stock OpenAFS: acked at the stock rates");
+    }
+
+    /** Jumbograms between hosts (6 packets each) with loss: recovery as for plain datagrams. */
+    @Test
+    void jumbogramsBetweenHostsRecoverFromLoss() {
+        double clean = 0;
+        for (double loss : new double[] {0, 0.05, 0.2}) {
+            for (long seed = 1; seed <= 2; seed++) {
+                LossyLink l = new LossyLink(javaPeer().withJumbo(true), 50, 400, loss, seed).offHost();
+                l.duplicate = 0.01;
+                l.reorder = 0.02;
+                LossyLink.Result r = l.upload(20_000, 60);
+                System.out.println("simulated jumbogram upload between hosts, loss " + loss + ", seed " + seed + ": " + r);
+                if (loss == 0) {
+                    clean = Math.max(clean, r.megabytesPerSecond());
+                } else {
+                    assertTrue(r.megabytesPerSecond() >= clean / 4,
+                            "at loss " + loss + " the rate fell to " + r + " (clean " + clean + ")");
+                    assertTrue(r.clientStats().rtoEvents <= 5, "timeouts: " + r);
+                }
+            }
+        }
+    }
+
     static int countType(List<Wire.Sent> l, int type) {
         return (int) l.stream().filter(s -> s.header().type == type).count();
     }

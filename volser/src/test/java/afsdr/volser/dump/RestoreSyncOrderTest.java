@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 import afsdr.nativeio.JnrPosix;
 import afsdr.nativeio.OpenFlag;
 import afsdr.nativeio.Posix;
+import afsdr.partition.FlipBase64;
 import afsdr.partition.NameiInode;
 import afsdr.partition.NameiPartition;
 import afsdr.realcell.RealDiskTempDirs;
@@ -137,20 +138,38 @@ class RestoreSyncOrderTest {
             if (!p.contains("/special/")) {
                 return;
             }
+            // which special file: its name is the flipped-base64 special inode, whose tag is the type
+            int type = NameiInode.tag(FlipBase64.decode(p.substring(p.lastIndexOf('/') + 1)));
             int n = b.remaining();
-            if (n == 2) { // a link table row (LinkTable.writeRow)
+            if (type == NameiInode.VI_LINKTABLE) {
+                // link table rows, one (LinkTable.adjust) or a span of them (LinkTable.adjustAll)
                 b.order(ByteOrder.LITTLE_ENDIAN);
-                rowsWritten.computeIfAbsent(p, k -> new HashMap<>()).put(off, b.getShort(b.position()) & 0xffff);
+                for (int k = 0; k + 1 < n; k += 2) {
+                    if (off + k >= 8) {
+                        rowsWritten.computeIfAbsent(p, x -> new HashMap<>()).put(off + k,
+                            b.getShort(b.position() + k) & 0xffff);
+                    }
+                }
                 return;
             }
-            VnodeClass c = n == VnodeClass.SMALL.recordSize() ? VnodeClass.SMALL
-                : n == VnodeClass.LARGE.recordSize() ? VnodeClass.LARGE : null;
-            if (c == null || off < n || off % n != 0) {
-                return; // volume info, stamps
+            VnodeClass c = type == NameiInode.VI_SMALLINDEX ? VnodeClass.SMALL
+                : type == NameiInode.VI_LARGEINDEX ? VnodeClass.LARGE : null;
+            if (c == null) {
+                return; // volume info
             }
-            byte[] rec = new byte[n];
-            b.get(b.position(), rec);
-            VnodeDiskObject v = VnodeDiskObject.wrap(c, rec, 0);
+            int rs = c.recordSize();
+            // one record (VnodeIndex.write) or a run of them (VnodeIndex.writeSlots); record 0 is the stamp
+            for (int k = 0; k + rs <= n; k += rs) {
+                if (off + k < rs) {
+                    continue;
+                }
+                byte[] rec = new byte[rs];
+                b.get(b.position() + k, rec);
+                checkRecord(p, VnodeDiskObject.wrap(c, rec, 0));
+            }
+        }
+
+        private void checkRecord(String p, VnodeDiskObject v) {
             if (v.isFree() || v.inode() == 0) {
                 return;
             }
