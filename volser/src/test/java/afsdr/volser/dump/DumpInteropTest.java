@@ -78,23 +78,6 @@ class DumpInteropTest {
         return f;
     }
 
-    /** Every vnode record with its data, as parsed from a stream (order kept). */
-    static List<String> records(byte[] stream) throws IOException {
-        List<String> out = new ArrayList<>();
-        DumpReader r = new DumpReader(new ByteArrayInputStream(stream));
-        r.readDumpHeader();
-        r.readVolumeHeader();
-        String[] data = {""};
-        DumpReader.Section sec;
-        while ((sec = r.next((v, len, in) -> data[0] = DumpTestSupport.sha256(in))) != DumpReader.Section.END) {
-            if (sec == DumpReader.Section.VNODE) {
-                out.add(r.vnode() + " data=" + data[0]);
-                data[0] = "";
-            }
-        }
-        return out;
-    }
-
     /** Byte ranges where two dumps differ, each named by the item that holds it. */
     static String describeDifferences(byte[] a, byte[] b) {
         StringBuilder sb = new StringBuilder();
@@ -129,7 +112,7 @@ class DumpInteropTest {
             DumpHeader h = r.readDumpHeader();
             VolumeDiskData dumped = r.readVolumeHeader();
             assertEquals(NAME, h.name());
-            assertEquals(records(Files.readAllBytes(ours0)), records(stockBytes),
+            assertEquals(DumpTestSupport.records(Files.readAllBytes(ours0)), DumpTestSupport.records(stockBytes),
                 "the stock server's dump carries exactly the vnodes we gave it");
             int id = h.volumeId();
             // the target keeps its own usage statistics (RestoreVolume); give it the dumped ones
@@ -160,7 +143,7 @@ class DumpInteropTest {
                 CREATED.add(name2);
                 Path stock2 = work.resolve("stock2.dump");
                 vos("dump", "-id", name2, "-file", stock2.toString());
-                assertEquals(records(ourBytes), records(Files.readAllBytes(stock2)));
+                assertEquals(DumpTestSupport.records(ourBytes), DumpTestSupport.records(Files.readAllBytes(stock2)));
 
                 Path out = Files.createDirectories(work.resolve("restorevol"));
                 Path mp = Files.createDirectories(work.resolve("mp"));

@@ -33,7 +33,7 @@ import afsdr.partition.VolumeDiskData;
 import afsdr.partition.VolumeTree;
 
 /** Volumes to dump and restore in tests, and ways to compare them. */
-final class DumpTestSupport {
+public final class DumpTestSupport {
     static final AccessList OPEN_ACL = new AccessList(List.of(new AccessList.Entry(AccessList.SYSADMIN_ID, 0x7f),
         new AccessList.Entry(AccessList.ANYUSER_ID, 0x3f)), List.of());
     static final AccessList NEG_ACL = new AccessList(List.of(new AccessList.Entry(AccessList.SYSADMIN_ID, 0x7f),
@@ -133,7 +133,25 @@ final class DumpTestSupport {
         assertEquals(describe(expected), describe(actual));
     }
 
-    static String sha256(InputStream in) throws IOException {
+    /** Every vnode record with a hash of its data, as our reader parses a dump (order kept). */
+    public static List<String> records(byte[] stream) throws IOException {
+        List<String> out = new ArrayList<>();
+        DumpReader r = new DumpReader(new ByteArrayInputStream(stream));
+        r.readDumpHeader();
+        r.readVolumeHeader();
+        String[] data = {""};
+        DumpReader.Section sec;
+        while ((sec = r.next((v, len, in) -> data[0] = sha256(in))) != DumpReader.Section.END) {
+            if (sec == DumpReader.Section.VNODE) {
+                out.add(r.vnode() + " data=" + data[0]);
+                data[0] = "";
+            }
+        }
+        return out;
+    }
+
+    /** SHA-256 of what is left in {@code in}, in hex. */
+    public static String sha256(InputStream in) throws IOException {
         MessageDigest md = sha();
         byte[] b = new byte[65536];
         for (int n; (n = in.read(b)) > 0; ) {

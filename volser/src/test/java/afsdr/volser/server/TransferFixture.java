@@ -13,7 +13,7 @@ import afsdr.partition.VolumeTree;
 import afsdr.partition.dir.DirEntry;
 import afsdr.realcell.ExecResult;
 import afsdr.realcell.RealCell;
-import afsdr.volser.dump.DumpReader;
+import afsdr.volser.dump.DumpTestSupport;
 import afsdr.volser.dump.VolumeDumper;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -23,10 +23,7 @@ import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -143,7 +140,7 @@ final class TransferFixture {
                 case VnodeDiskObject.TYPE_DIRECTORY -> walk(e.vnode(), path + "/", out);
                 case VnodeDiskObject.TYPE_FILE -> {
                     try (InputStream in = source.openData(e.vnode(), rec)) {
-                        out.put(path, sha256(in));
+                        out.put(path, DumpTestSupport.sha256(in));
                     }
                 }
                 default -> out.put(path, "-> " + new String(source.readData(e.vnode(), rec), StandardCharsets.UTF_8));
@@ -173,7 +170,7 @@ final class TransferFixture {
         vos("dump", "-id", id, "-server", host, "-partition", part, "-file", dump.toString()).orFail();
         Map<String, String> fileMap = unpack(cell, dump, work.resolve("read" + n));
         byte[] bytes = Files.readAllBytes(dump);
-        return new Content(fileMap, records(bytes), bytes.length);
+        return new Content(fileMap, DumpTestSupport.records(bytes), bytes.length);
     }
 
     /**
@@ -199,7 +196,7 @@ final class TransferFixture {
                     fileMap.put(rel, "-> " + Files.readSymbolicLink(p));
                 } else if (Files.isRegularFile(p)) {
                     try (InputStream in = Files.newInputStream(p)) {
-                        fileMap.put(rel, sha256(in));
+                        fileMap.put(rel, DumpTestSupport.sha256(in));
                     }
                 }
             }
@@ -213,24 +210,7 @@ final class TransferFixture {
         Path dump = work.resolve("read" + n + ".dump");
         vos("dump", "-id", id, "-server", host, "-partition", part, "-file", dump.toString()).orFail();
         byte[] bytes = Files.readAllBytes(dump);
-        return new Content(Map.of(), records(bytes), bytes.length);
-    }
-
-    /** Every vnode record with a hash of its data, as our reader parses a dump. */
-    static List<String> records(byte[] stream) throws IOException {
-        List<String> out = new ArrayList<>();
-        DumpReader r = new DumpReader(new ByteArrayInputStream(stream));
-        r.readDumpHeader();
-        r.readVolumeHeader();
-        String[] data = {""};
-        DumpReader.Section sec;
-        while ((sec = r.next((v, len, in) -> data[0] = sha256(in))) != DumpReader.Section.END) {
-            if (sec == DumpReader.Section.VNODE) {
-                out.add(r.vnode() + " data=" + data[0]);
-                data[0] = "";
-            }
-        }
-        return out;
+        return new Content(Map.of(), DumpTestSupport.records(bytes), bytes.length);
     }
 
     /** Asserts that the volume holds the current version, through restorevol and the dump's vnodes. */
@@ -267,17 +247,4 @@ final class TransferFixture {
         throw new AssertionError("no id for " + name);
     }
 
-    static String sha256(InputStream in) throws IOException {
-        MessageDigest md;
-        try {
-            md = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new AssertionError(e);
-        }
-        byte[] b = new byte[65536];
-        for (int n; (n = in.read(b)) > 0; ) {
-            md.update(b, 0, n);
-        }
-        return HexFormat.of().formatHex(md.digest());
-    }
 }

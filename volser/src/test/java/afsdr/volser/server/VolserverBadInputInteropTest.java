@@ -13,6 +13,7 @@ import afsdr.rx.xdr.XdrCodec;
 import afsdr.rx.xdr.XdrWriter;
 import afsdr.volser.client.VolserClient;
 import afsdr.volser.dump.DumpReader;
+import afsdr.volser.dump.DumpTestSupport;
 import afsdr.volser.wire.RestoreCookie;
 import afsdr.volser.wire.VolintInfo;
 import afsdr.volser.wire.VolserConstants;
@@ -109,7 +110,7 @@ class VolserverBadInputInteropTest extends OursAndStockInterop {
             c.endTrans(tid);
         }
         VolintInfo i = c.listOneVolume(1, id).get(0);
-        return i + "\n" + TransferFixture.records(dump.toByteArray());
+        return i + "\n" + DumpTestSupport.records(dump.toByteArray());
     }
 
     // ------------------------------------------------------------------ corrupt dump streams

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import afsdr.partition.AccessList;
 import afsdr.partition.VolumeTree;
 import afsdr.realcell.ExecResult;
+import afsdr.volser.dump.DumpTestSupport;
 import afsdr.realcell.Interop;
 import afsdr.realcell.RealCell;
 import java.io.IOException;
@@ -368,7 +369,7 @@ class VolserverDumpInteropTest extends OursAndStockInterop {
             }
         }
         assertTrue(last < 200, what + ": the dumps differ at byte " + last + " of " + sb.length);
-        assertEquals(TransferFixture.records(sb), TransferFixture.records(ob), what + ": vnode records");
+        assertEquals(DumpTestSupport.records(sb), DumpTestSupport.records(ob), what + ": vnode records");
     }
 
     @Test
