@@ -60,6 +60,32 @@ final class ProcStat {
         return m;
     }
 
+    /**
+     * Seconds every thread of {@code pid} spent runnable but waiting for a CPU (second field of
+     * /proc/PID/task/TID/schedstat), keyed like {@link #threadSeconds}: on this shared machine the
+     * part of a command's wall time its threads lost to other processes rather than to their own
+     * waits (sleeping on a socket or a sync is not counted there).
+     */
+    static Map<String, Double> threadRunqueueSeconds(long pid) throws IOException {
+        Map<String, Double> m = new HashMap<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path t : tasks) {
+                String stat;
+                String sched;
+                try {
+                    stat = Files.readString(t.resolve("stat"));
+                    sched = Files.readString(t.resolve("schedstat"));
+                } catch (IOException gone) {
+                    continue;
+                }
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                String[] f = sched.trim().split(" ");
+                m.put(name + "/" + t.getFileName(), Long.parseLong(f[1]) / 1e9);
+            }
+        }
+        return m;
+    }
+
     private static long clockTicks() {
         try {
             Process p = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();

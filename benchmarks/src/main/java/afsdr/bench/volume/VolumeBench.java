@@ -34,6 +34,11 @@ import afsdr.realcell.RealCell;
  * from /proc/PID/stat. The source volumes are written as dump streams by {@link BenchDump} and
  * loaded with stock {@code vos restore}.
  *
+ * <p>{@code AFSDR_BENCH_STRACE=DIR} records a timeline: every timed {@code vos} runs under
+ * {@code strace -f -tt} of its Rx and sync calls (DIR/NNN-op.vos, NNN counting the timed commands)
+ * and our two servers under {@code strace -f --seccomp-bpf -tt} of their sync, rename and open calls
+ * only (DIR/ours-jN.strace; their packets are not traced, which would slow them several-fold).
+ *
  * <p>Must run inside a fresh network namespace as root (benchmarks/bin/volume-bench does that
  * through bin/in-netns). Not a test: it prints figures and asserts nothing.
  */
@@ -65,6 +70,10 @@ public final class VolumeBench {
     private final Map<String, Server> servers = new LinkedHashMap<>();
     private final Map<String, List<Sample>> results = new LinkedHashMap<>();
     private final StringBuilder log = new StringBuilder();
+    /** Where the timeline traces go ({@code AFSDR_BENCH_STRACE}), or null. */
+    private final Path straceDir = System.getenv("AFSDR_BENCH_STRACE") == null ? null
+        : Path.of(System.getenv("AFSDR_BENCH_STRACE"));
+    private int traced;
 
     private VolumeBench(RealCell cell, Path work, int reps) {
         this.cell = cell;
@@ -143,6 +152,11 @@ public final class VolumeBench {
     private Server startOurs(String label, String address, Path localDir, Path partRoot, String name)
             throws Exception {
         List<String> cmd = new ArrayList<>();
+        if (straceDir != null) {
+            cmd.addAll(List.of("strace", "-f", "--seccomp-bpf", "-tt", "-e",
+                "trace=syncfs,fsync,fdatasync,rename,renameat,renameat2,openat", "-o",
+                straceDir.resolve(name + ".strace").toString()));
+        }
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // "%n" in the options becomes the server's name (e.g. a JFR file per server)
         String opts = System.getenv().getOrDefault("AFSDR_JAVA_OPTS", "-Xmx1g").replace("%n", name);
@@ -161,7 +175,9 @@ public final class VolumeBench {
         Process p = cell.startDaemon(RealCell.J1, name, cmd.toArray(String[]::new));
         InetAddress a = InetAddress.getByName(address);
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (ProcStat.pidOfUdpSocket(a, VOLSER_PORT) != p.pid()) {
+        long pid;
+        // under strace the server is a child of the process started
+        while (!isServer(p, pid = ProcStat.pidOfUdpSocket(a, VOLSER_PORT))) {
             if (!p.isAlive()) {
                 throw new IllegalStateException(label + " exited with " + p.exitValue() + "; see "
                     + cell.logDir(RealCell.J1).resolve(name + ".out"));
@@ -182,7 +198,7 @@ public final class VolumeBench {
             }
             Thread.sleep(200);
         }
-        return new Server(label, address, p.pid(), true);
+        return new Server(label, address, pid, true);
     }
 
     // ------------------------------------------------------------------ runs
@@ -253,26 +269,47 @@ public final class VolumeBench {
 
     private Sample timed(Server sender, Server receiver, String... vosArgs) throws IOException {
         double[] none = {Double.NaN, Double.NaN};
-        Map<String, Double> st0 = sender != null && sender.ours ? ProcStat.threadSeconds(sender.pid) : null;
-        Map<String, Double> rt0 = receiver != null && receiver.ours ? ProcStat.threadSeconds(receiver.pid) : null;
+        Map<String, Double> st0 = sender != null ? ProcStat.threadSeconds(sender.pid) : null;
+        Map<String, Double> rt0 = receiver != null ? ProcStat.threadSeconds(receiver.pid) : null;
+        Map<String, Double> sq0 = st0 != null ? ProcStat.threadRunqueueSeconds(sender.pid) : null;
+        Map<String, Double> rq0 = rt0 != null ? ProcStat.threadRunqueueSeconds(receiver.pid) : null;
         double[] s0 = sender != null ? ProcStat.userSystemSeconds(sender.pid) : none;
         double[] r0 = receiver != null ? ProcStat.userSystemSeconds(receiver.pid) : none;
+        String[] cmd = vosArgs;
+        if (straceDir != null) {
+            String out = straceDir.resolve(String.format(Locale.ROOT, "%03d-%s.vos", ++traced, vosArgs[0]))
+                .toString();
+            note("         timeline: %s", out);
+            cmd = concat(new String[] {"strace", "-f", "-tt", "-e",
+                "trace=sendmsg,recvmsg,sendmmsg,recvmmsg,sendto,recvfrom,syncfs,fsync,fdatasync", "-o", out, "vos"},
+                vosArgs);
+        }
         long t0 = System.nanoTime();
-        vosOk(Duration.ofMinutes(60), vosArgs);
+        if (straceDir != null) {
+            ExecResult r = cell.run(Duration.ofMinutes(60), RealCell.CLIENT, cmd);
+            if (!r.ok()) {
+                throw new IllegalStateException(String.join(" ", cmd) + " failed: " + r);
+            }
+        } else {
+            vosOk(Duration.ofMinutes(60), vosArgs);
+        }
         double wall = (System.nanoTime() - t0) / 1e9;
         double[] s1 = sender != null ? ProcStat.userSystemSeconds(sender.pid) : none;
         double[] r1 = receiver != null ? ProcStat.userSystemSeconds(receiver.pid) : none;
         if (st0 != null) {
             threads("sender " + sender.label, st0, ProcStat.threadSeconds(sender.pid));
+            threads("sender " + sender.label + " run-queue wait", sq0, ProcStat.threadRunqueueSeconds(sender.pid));
         }
         if (rt0 != null) {
             threads("receiver " + receiver.label, rt0, ProcStat.threadSeconds(receiver.pid));
+            threads("receiver " + receiver.label + " run-queue wait", rq0,
+                ProcStat.threadRunqueueSeconds(receiver.pid));
         }
         return new Sample(wall, s1[0] + s1[1] - s0[0] - s0[1], r1[0] + r1[1] - r0[0] - r0[1], s1[1] - s0[1],
             r1[1] - r0[1]);
     }
 
-    /** The threads of one of our servers that used the most CPU over a command (where its time went). */
+    /** The threads of a volserver (ours or stock) that used the most over a command (where its time went). */
     private void threads(String who, Map<String, Double> before, Map<String, Double> after) {
         List<Map.Entry<String, Double>> d = new ArrayList<>();
         for (Map.Entry<String, Double> e : after.entrySet()) {
@@ -286,13 +323,24 @@ public final class VolumeBench {
         for (Map.Entry<String, Double> e : d.subList(0, Math.min(6, d.size()))) {
             sb.append(String.format(Locale.ROOT, " %s %.2f", e.getKey().replaceAll("/\\d+$", ""), e.getValue()));
         }
-        note("         %s threads (CPU-s):%s", who, sb);
+        note("         %s threads (s):%s", who, sb);
     }
 
     private void record(DataSet d, String what, int rep, Sample s) {
         results.computeIfAbsent(d.key + "|" + what, k -> new ArrayList<>()).add(s);
         note("%-6s %-20s run %d: %7.2f s  %7.1f MiB/s  sender %6.2f CPU-s (%.2f sys)  receiver %6.2f CPU-s (%.2f sys)",
             d.key, what, rep, s.wall, d.mib() / s.wall, s.senderCpu, s.senderSys, s.receiverCpu, s.receiverSys);
+    }
+
+    private boolean isServer(Process started, long pid) {
+        return pid >= 0 && (straceDir == null ? pid == started.pid()
+            : started.descendants().anyMatch(h -> h.pid() == pid));
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] r = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
     }
 
     private String addr(String server) {
