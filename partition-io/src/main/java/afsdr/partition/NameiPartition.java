@@ -602,7 +602,6 @@ public final class NameiPartition {
         }
     }
 
-    /** IH_DEC of a data file: drop one reference, unlink the file when none remain. */
     /** A growable list of namei inode numbers of data files (0s dropped), for {@link LinkTable#adjustAll}. */
     static final class InodeList {
         long[] inodes = new long[1024];
@@ -619,6 +618,7 @@ public final class NameiPartition {
         }
     }
 
+    /** IH_DEC of a data file: drop one reference, unlink the file when none remain. */
     void releaseData(LinkTable lt, int parentId, long ino) throws NativeIoException {
         int vn = NameiInode.vnode(ino);
         int tag = NameiInode.tag(ino);
