@@ -61,6 +61,14 @@ public final class Volume implements AutoCloseable {
     private ByteBuffer bulkBuffer;
     private byte[] bulkArray;
     private static final int BULK_ARRAY = 64 * 1024;
+    /**
+     * Bytes per pwrite of {@link #createDataFileUnsynced}. Smaller than {@link #IO_CHUNK} so that the
+     * source buffer is still in the CPU cache when the kernel copies it into the page cache: in the
+     * profile (perf) of a 200 MiB restore receiver, that copy (copy_folio_from_iter_atomic) was 64 %
+     * of the restore thread's samples with 1 MiB writes; dd of 200 MiB into a file on this VM took
+     * 0.19-0.26 s of system time with 1 MiB blocks against 0.04-0.05 s with 128-256 KiB blocks.
+     */
+    private static final int BULK_WRITE = 128 * 1024;
     /** Transfer buffer of {@link #openDataSequential}, allocated on first use; lent to one stream at a time. */
     private ByteBuffer streamBuffer;
     private boolean streamBufferInUse;
@@ -264,7 +272,7 @@ public final class Volume implements AutoCloseable {
      */
     private void writeBuffered(int fd, String p, InputStream src, long length) throws IOException {
         if (bulkBuffer == null) {
-            bulkBuffer = ByteBuffer.allocateDirect(IO_CHUNK);
+            bulkBuffer = ByteBuffer.allocateDirect(BULK_WRITE);
             bulkArray = new byte[BULK_ARRAY];
         }
         ByteBuffer buf = bulkBuffer;

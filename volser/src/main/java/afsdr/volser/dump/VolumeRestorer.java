@@ -68,7 +68,7 @@ import afsdr.volser.wire.RestoreCookie;
  * leaves a reference to a missing file. The staging volume has destroyMe set and is out of
  * service, so volume listings skip it.
  *
- * <p>Memory: file data is streamed to disk (partition-io's 1 MiB transfer unit); per-vnode state
+ * <p>Memory: file data is streamed to disk (partition-io's fixed transfer buffers); per-vnode state
  * is a bit per index slot, a bounded batch of pending releases and a bounded batch of records
  * waiting for their files' sync.
  *
