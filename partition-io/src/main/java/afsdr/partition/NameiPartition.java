@@ -102,6 +102,26 @@ public final class NameiPartition {
         return path;
     }
 
+    /**
+     * Replaces the file {@code name} in this partition's root with {@code content}, atomically and
+     * durably: written to {@code name.tmp}, fsync'd, renamed over the old one, the root directory
+     * fsync'd. A crash leaves the old content or the new one, never a mix (journal records, marks).
+     */
+    public void replaceRootFile(String name, ByteBuffer content, int mode) throws IOException {
+        String fin = root + "/" + name;
+        String tmp = fin + ".tmp";
+        int fd = posix.open(tmp, EnumSet.of(OpenFlag.READ_WRITE, OpenFlag.CREATE, OpenFlag.TRUNCATE, OpenFlag.CLOEXEC,
+            OpenFlag.NOFOLLOW), mode);
+        try {
+            posix.pwriteFully(fd, content, 0, tmp);
+            posix.fsync(fd);
+        } finally {
+            posix.close(fd);
+        }
+        posix.rename(tmp, fin);
+        posix.fsyncDirectory(root);
+    }
+
     String abs(String relative) {
         return root + "/" + relative;
     }

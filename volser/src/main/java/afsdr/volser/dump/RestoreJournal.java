@@ -49,29 +49,21 @@ final class RestoreJournal {
     }
 
     static String path(NameiPartition p, int targetId) {
-        return p.path().resolve(String.format("%s%010d", PREFIX, Integer.toUnsignedLong(targetId))).toString();
+        return p.path().resolve(fileName(targetId)).toString();
+    }
+
+    private static String fileName(int targetId) {
+        return String.format("%s%010d", PREFIX, Integer.toUnsignedLong(targetId));
     }
 
     static void write(NameiPartition p, Entry e) throws IOException {
-        Posix posix = p.posix();
-        String fin = path(p, e.targetId());
-        String tmp = fin + ".tmp";
         ByteBuffer b = ByteBuffer.allocateDirect(SIZE).order(ByteOrder.LITTLE_ENDIAN);
         b.putLong(0, MAGIC).putInt(8, e.phase().ordinal() + 1).putInt(12, e.targetId())
             .putInt(16, e.stagingId());
         if (e.finalInfo() != null) {
             b.put(20, e.finalInfo().encode());
         }
-        int fd = posix.open(tmp, EnumSet.of(OpenFlag.READ_WRITE, OpenFlag.CREATE, OpenFlag.TRUNCATE, OpenFlag.CLOEXEC,
-            OpenFlag.NOFOLLOW), 0600);
-        try {
-            posix.pwriteFully(fd, b, 0, tmp);
-            posix.fsync(fd);
-        } finally {
-            posix.close(fd);
-        }
-        posix.rename(tmp, fin);
-        posix.fsyncDirectory(p.path().toString());
+        p.replaceRootFile(fileName(e.targetId()), b, 0600);
     }
 
     static Optional<Entry> read(NameiPartition p, int targetId) throws IOException {

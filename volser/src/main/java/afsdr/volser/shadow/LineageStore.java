@@ -2,8 +2,6 @@ package afsdr.volser.shadow;
 
 import afsdr.nativeio.Errno;
 import afsdr.nativeio.NativeIoException;
-import afsdr.nativeio.OpenFlag;
-import afsdr.nativeio.Posix;
 import afsdr.partition.NameiPartition;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -14,7 +12,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.zip.CRC32;
@@ -188,21 +185,8 @@ public final class LineageStore {
 
     /** Writes (or replaces) the mark atomically and durably. */
     public static void write(NameiPartition p, ShadowLineage l) throws IOException {
-        Posix posix = p.posix();
-        String fin = path(p, l.volumeId()).toString();
-        String tmp = fin + ".tmp";
         byte[] rec = encode(l);
-        ByteBuffer b = ByteBuffer.allocateDirect(rec.length).put(rec).flip();
-        int fd = posix.open(tmp, EnumSet.of(OpenFlag.READ_WRITE, OpenFlag.CREATE, OpenFlag.TRUNCATE, OpenFlag.CLOEXEC,
-            OpenFlag.NOFOLLOW), 0644);
-        try {
-            posix.pwriteFully(fd, b, 0, tmp);
-            posix.fsync(fd);
-        } finally {
-            posix.close(fd);
-        }
-        posix.rename(tmp, fin);
-        posix.fsyncDirectory(p.path().toString());
+        p.replaceRootFile(fileName(l.volumeId()), ByteBuffer.allocateDirect(rec.length).put(rec).flip(), 0644);
     }
 
     /** Removes the mark (the volume is no longer a shadow); true if there was one. */
