@@ -137,7 +137,7 @@ public final class Netem implements AutoCloseable {
             return this;
         }
 
-        /** Drops matching packets at random with this probability in percent (0 < p <= 100; not seedable). */
+        /** Drops matching packets at random with this probability in percent (0 < p <= 100; reproducible with {@link #seed}). */
         public Builder lossPercent(double percent) {
             this.lossPercent = checkPercent(percent);
             return this;
@@ -152,7 +152,7 @@ public final class Netem implements AutoCloseable {
             return this;
         }
 
-        /** Duplicates matching packets at random with this probability in percent (not seedable). */
+        /** Duplicates matching packets at random with this probability in percent (reproducible with {@link #seed}). */
         public Builder duplicatePercent(double percent) {
             this.duplicatePercent = checkPercent(percent);
             return this;
@@ -171,7 +171,7 @@ public final class Netem implements AutoCloseable {
             return this;
         }
 
-        /** Holds back matching packets at random with this probability in percent (not seedable). */
+        /** Holds back matching packets at random with this probability in percent (reproducible with {@link #seed}). */
         public Builder reorderPercent(double percent) {
             this.reorderPercent = checkPercent(percent);
             return this;
