@@ -623,11 +623,11 @@ public final class NameiPartition {
     }
 
     /** A growable list of namei inode numbers of data files (0s dropped), for {@link LinkTable#adjustAll}. */
-    static final class InodeList {
+    public static final class InodeList {
         long[] inodes = new long[1024];
         int size;
 
-        void add(long ino) {
+        public void add(long ino) {
             if (ino == 0) {
                 return;
             }
@@ -635,6 +635,15 @@ public final class NameiPartition {
                 inodes = java.util.Arrays.copyOf(inodes, 2 * size);
             }
             inodes[size++] = ino;
+        }
+
+        /** The first {@link #size()} entries are the list; the array may be longer. */
+        public long[] inodes() {
+            return inodes;
+        }
+
+        public int size() {
+            return size;
         }
     }
 

@@ -417,20 +417,12 @@ public final class VolumeRestorer {
         boolean ok = false;
         try (Volume x = p.openVolume(targetId)) {
             LinkTable lt = s.linkTable();
-            long[][] files = {new long[1024]};
-            int[] n = {0};
+            NameiPartition.InodeList files = new NameiPartition.InodeList();
             for (VnodeClass c : VnodeClass.values()) {
-                x.index(c).forEach((vn, rec) -> {
-                    if (rec.inode() != 0) {
-                        if (n[0] == files[0].length) {
-                            files[0] = Arrays.copyOf(files[0], 2 * n[0]);
-                        }
-                        files[0][n[0]++] = rec.inode();
-                    }
-                });
+                x.index(c).forEach((vn, rec) -> files.add(rec.inode()));
             }
             // a chunk of rows per system call: the staging copy of a 50 000-file volume was 200 000 calls
-            lt.adjustAll(files[0], n[0], 1);
+            lt.adjustAll(files.inodes(), files.size(), 1);
             lt.fdatasync();
             for (VnodeClass c : VnodeClass.values()) {
                 VnodeIndex si = s.index(c);
