@@ -21,6 +21,12 @@ import java.net.InetSocketAddress;
 final class NettyRxCall implements RxCall {
     /** Most bytes copied to the reader per hold of the call's lock. */
     private static final int READ_SLICE = 32 * 1024;
+    /**
+     * Most packets a sleeping reader waits for before it is woken (~45 KiB of 1412-byte
+     * packets): fewer wake-ups of the reader, while the receive buffer (256 packets) keeps the
+     * peer sending meanwhile.
+     */
+    private static final int WAKE_PACKETS = 32;
     private final RxEndpoint endpoint;
     final RxCallState st;
     private final Info info;
@@ -266,6 +272,8 @@ final class NettyRxCall implements RxCall {
                     // zero-length packets were consumed: their ack must not wait for our wake-up
                     endpoint.requestAck(st);
                 }
+                // sleep until a batch worth the wake-up is there (or the direction's end)
+                st.readerWantPackets = Math.max(1, Math.min(WAKE_PACKETS, len / RxConstants.RX_JUMBOBUFFERSIZE));
                 awaitChange();
             }
             ack = st.takeAckDue();

@@ -26,9 +26,12 @@ import io.netty.buffer.ByteBuf;
  * accounting): new or retransmitted packets go out while {@code inflight < cwind} and
  * {@code seq < tfirst + peer rwind}.
  *
- * <p>Receive side: {@code rnext} is the next seq the application will consume (it is the
- * firstPacket of our acks, so consuming is what opens the peer's window); packets up to
- * {@code rnext + maxWindow} are queued by seq.
+ * <p>Receive side: {@code rnext} is the next seq the application will consume; {@code racked}
+ * is the firstPacket of our acks: every packet below it is hard-acked, i.e. the peer may forget
+ * it. Packets that arrived in sequence are hard-acked on arrival while at most
+ * {@link #RECEIVE_BUFFER} of them wait for the application, so the peer's window opens as the
+ * network delivers, not as our reader gets round to reading (see {@link #RECEIVE_BUFFER}).
+ * Packets up to {@code racked + maxWindow} are queued by seq.
  */
 public final class RxCallState {
     static final long NEVER = Long.MAX_VALUE;
@@ -43,6 +46,18 @@ public final class RxCallState {
      */
     static final int LOSS_FLOOR = RX_STOCK_MAX_WINDOW;
     private static final int SERIAL_RING = 1024;
+    /**
+     * Received, in-sequence packets that may wait for the application and still be hard-acked
+     * (reported below the ack's firstPacket). OpenAFS hard-acks a packet only when its reader
+     * consumes it, so a sender's window (32 packets for a stock sender) also spans whatever sits
+     * in our queue: every window advance then waits for our reader thread to wake, read and hand
+     * an ack back to the event loop. A packet in our queue is as safe as a consumed one (the call
+     * holds it until it is read or the call ends), so we take responsibility for up to this many
+     * on arrival; the peer's window then runs ahead of our reader by at most this much more (a
+     * bounded queue: 256 packets, ~360 KiB per call with 1444-byte packets), and consumption
+     * acks are needed only while the buffer is full.
+     */
+    static final int RECEIVE_BUFFER = 256;
     /** Within one read batch, an immediate ack goes out at least every this many DATA packets. */
     static final int ACK_BATCH_SPLIT = 8;
     /**
@@ -54,7 +69,7 @@ public final class RxCallState {
      * (100 000 ACKs per GiB). It asks for an ack while its window is smaller than this allows
      * ({@link #SPARSE_ACK_WINDOW}); a stock sender does not, so it keeps the stock rates.
      */
-    static final int JUMBO_ACK_EVERY = 24;
+    static final int JUMBO_ACK_EVERY = 22;
     /**
      * Below this congestion window the sender asks for an ack at the end of every burst that
      * fills the window: a receiver acking every {@link #JUMBO_ACK_EVERY} packets would otherwise
@@ -75,6 +90,11 @@ public final class RxCallState {
     boolean aborted;
     /** App threads blocked on this monitor. */
     public int waiters;
+    /**
+     * Set by a reader before it sleeps: in-sequence packets to wait for before it is woken
+     * (fewer when the last packet of the direction arrives first). 1 wakes it for any packet.
+     */
+    public int readerWantPackets = 1;
     /** For the I/O layer: an ack task is already queued for the event loop. */
     public boolean ackTaskQueued;
     /** For the I/O layer: a transmit task is already queued for the event loop. */
@@ -134,6 +154,8 @@ public final class RxCallState {
     boolean rqUnchecked;
     private final int rmask;
     int rnext = 1;
+    /** First seq not hard-acked: rnext <= racked <= rmax + 1, every packet in [rnext, racked) queued. */
+    int racked = 1;
     int rmax;
     int rprev;
     int rlast;
@@ -168,7 +190,7 @@ public final class RxCallState {
         int tcap = Integer.highestOneBit(Math.max(4 * config.maxWindow(), 8) - 1) << 1;
         this.tq = new SendPacket[tcap];
         this.tmask = tcap - 1;
-        int rcap = Integer.highestOneBit(Math.max(config.maxWindow() + 1, 4) - 1) << 1;
+        int rcap = Integer.highestOneBit(Math.max(config.maxWindow() + RECEIVE_BUFFER + 1, 4) - 1) << 1;
         this.rq = new ByteBuf[rcap];
         this.rqSpare = new int[rcap];
         this.rqOff = new int[rcap];
@@ -374,18 +396,48 @@ public final class RxCallState {
         consumed[consumedCount++] = rq[slot];
         rq[slot] = null;
         rnext++;
-        hardAcks++;
+        int acked = racked;
+        advanceAcked();
+        // only packets that consumption itself hard-acks need an ack now: those hard-acked on
+        // arrival were reported (or are due) with the arrival acks
+        hardAcks += racked - acked;
         if (rlast != 0 && rnext > rlast) {
             if (client) {
                 mode = RX_MODE_EOF;
+                // whole reply consumed: the ack of its last packet lets the server's call leave
+                // HOLD, so do not leave it to the hard-ack threshold or a delayed ack (the
+                // event loop also releases the consumed packets when it sends it)
+                ackDue = true;
+            } else if (hardAcks > 0) {
+                // whole request consumed: as in OpenAFS the ack may wait; the reply's first
+                // packet acknowledges the request and cancels it (an ack sent here went out
+                // just ahead of every reply, a packet the client had to read for nothing)
+                if (delayedAckDeadline == NEVER) {
+                    delayedAckDeadline = now + config.softAckDelayNanos();
+                }
             }
-            // whole direction consumed: the ack of the last packet matters to the peer (it
-            // leaves HOLD on it) so do not wait for the hard-ack threshold
-            ackDue = true;
         } else if (hardAcks > (sparseAcks() ? JUMBO_ACK_EVERY : config.hardAckRate())) {
             ackDue = true;
-        } else if (delayedAckDeadline == NEVER) {
+        } else if (hardAcks > 0 && delayedAckDeadline == NEVER) {
             delayedAckDeadline = now + config.softAckDelayNanos();
+        }
+    }
+
+    /**
+     * Moves {@link #racked} over the packets that arrived in sequence, while at most
+     * {@link #RECEIVE_BUFFER} wait for the reader. Packets queued before authentication are
+     * not hard-acked until their security check has run ({@link #verifyQueued}).
+     */
+    private void advanceAcked() {
+        if (racked < rnext) {
+            racked = rnext;
+        }
+        if (rqUnchecked) {
+            return;
+        }
+        int limit = rnext + RECEIVE_BUFFER;
+        while (racked < limit && racked <= rmax && rq[racked & rmask] != null) {
+            racked++;
         }
     }
 
@@ -441,7 +493,7 @@ public final class RxCallState {
             queueAck(now, out);
             return;
         }
-        if (seq - rnext >= config.maxWindow()) {
+        if (seq - racked >= config.maxWindow()) {
             userData.release();
             requestAck(RX_ACK_EXCEEDS_WINDOW, h.serial, true);
             queueAck(now, out);
@@ -485,6 +537,7 @@ public final class RxCallState {
                 rnext++;
             }
         }
+        advanceAcked();
         boolean readable = rq[rnext & rmask] != null;
         if (gapBefore || fillsHole) {
             requestAck(RX_ACK_OUT_OF_SEQUENCE, h.serial, true);
@@ -501,10 +554,24 @@ public final class RxCallState {
                 pendingAckSerial = h.serial;
             }
         }
-        if ((readable && seq == rnext) || inputEnded() || (readable && fillsHole)) {
+        if (readable && readerWaitsNoLonger()) {
             out.wake(this);
         }
         queueAck(now, out);
+    }
+
+    /**
+     * Whether a sleeping reader should be woken now that its next packet is queued: when as
+     * many packets as it asked for ({@link #readerWantPackets}) lie in sequence, when the
+     * direction's last packet is among them, or when the receive buffer is full. Waking it for
+     * every packet or two cost both threads a context switch each (futex wake, schedule) for a
+     * few KiB of work; the peer does not wait for our reader meanwhile, since in-sequence
+     * packets are hard-acked on arrival ({@link #RECEIVE_BUFFER}). Before authentication
+     * nothing is hard-acked early, so every readable packet wakes the reader as it used to.
+     */
+    private boolean readerWaitsNoLonger() {
+        return rqUnchecked || racked - rnext >= readerWantPackets || (rlast != 0 && racked > rlast)
+                || racked - rnext >= RECEIVE_BUFFER;
     }
 
     /**
@@ -585,16 +652,16 @@ public final class RxCallState {
 
     /** Builds and sends an ACK describing our receive queue (rx.md §7). */
     void sendAck(int reason, int serial, boolean ping, long now, RxOutput out) {
-        int nAcks = Math.max(0, Math.min(RX_MAXACKS, rmax - rnext + 1));
+        int nAcks = Math.max(0, Math.min(RX_MAXACKS, rmax - racked + 1));
         byte[] acks = conn.ackScratch;
         for (int i = 0; i < nAcks; i++) {
-            acks[i] = rq[(rnext + i) & rmask] != null ? (byte) RX_ACK_TYPE_ACK : (byte) RX_ACK_TYPE_NACK;
+            acks[i] = rq[(racked + i) & rmask] != null ? (byte) RX_ACK_TYPE_ACK : (byte) RX_ACK_TYPE_NACK;
         }
         RxHeader h = conn.header(callNumber, channel, 0, RX_PACKET_TYPE_ACK,
                 RX_SLOW_START_OK | (ping ? RX_REQUEST_ACK : 0));
         ByteBuf b = out.alloc().directBuffer(RX_HEADER_SIZE + RxAck.encodedSize(nAcks));
         h.writeTo(b);
-        RxAck.encode(b, rnext, rprev, serial, reason, acks, nAcks, config.advertisedMaxMtu(), config.mtu(),
+        RxAck.encode(b, racked, rprev, serial, reason, acks, nAcks, config.advertisedMaxMtu(), config.mtu(),
                 config.maxWindow(), config.advertisedDgramPackets());
         conn.transmit(b, RX_PACKET_TYPE_ACK, out);
         conn.stats.ackPacketsSent++;
@@ -746,7 +813,12 @@ public final class RxCallState {
         checkSendDone(now, out);
         if (progress || lostNow > 0) {
             pump(now, out);
-            out.wake(this);
+            // a writer blocked on a full send queue is woken once a quarter of it is free, not
+            // for each ack: the packets still queued keep the window busy meanwhile, and a
+            // wake-up per ack cost both threads a context switch for a packet or two each
+            if (sendQueueLimit - (tqueued - tfirst) >= sendQueueLimit / 4 || lastQueued) {
+                out.wake(this);
+            }
         } else if (canTransmit()) {
             // nothing acknowledged, but the trailer may have opened the peer's window: the writer
             // leaves transmission to the acks while the window is full (NettyRxCall.queue)
@@ -884,6 +956,9 @@ public final class RxCallState {
      * packets into jumbograms when both sides agreed to them (rx.md §9, §15).
      */
     public void pump(long now, RxOutput out) {
+        // a server's reader that consumed the whole request asks for no ack (the reply is the
+        // ack): the packets it finished are released here, on the event loop, instead
+        releaseConsumed();
         if (error != 0) {
             return;
         }
@@ -951,6 +1026,9 @@ public final class RxCallState {
         flushBatch(out);
         if (any) {
             lastSendNanos = now;
+            // our data acknowledges the peer's direction (the reply acks the request), so an
+            // ack still waiting for its delay has nothing to say (rxi_SendList cancels it too)
+            delayedAckDeadline = NEVER;
             if (rtoDeadline == NEVER) {
                 rtoDeadline = now + rto();
             }
@@ -1318,6 +1396,7 @@ public final class RxCallState {
         if (rmax >= rnext) {
             rnext = rmax + 1;
         }
+        advanceAcked();
     }
 
     /** Releases every buffer (connection teardown, call replaced). */
@@ -1387,6 +1466,7 @@ public final class RxCallState {
                 return e.code();
             }
         }
+        advanceAcked();
         return 0;
     }
 
@@ -1421,6 +1501,6 @@ public final class RxCallState {
     public String toString() {
         return (client ? "client" : "server") + " call " + callNumber + " ch" + channel + " state=" + state
                 + " mode=" + mode + " err=" + error + " t[" + tfirst + "," + tsent + "," + tqueued + ") r[" + rnext
-                + ".." + rmax + " last=" + rlast + "]";
+                + "," + racked + ".." + rmax + " last=" + rlast + "]";
     }
 }
