@@ -286,6 +286,8 @@ public final class VolumeBench {
         Map<String, Double> rt0 = receiver != null ? ProcStat.threadSeconds(receiver.pid) : null;
         Map<String, Double> sq0 = st0 != null ? ProcStat.threadRunqueueSeconds(sender.pid) : null;
         Map<String, Double> rq0 = rt0 != null ? ProcStat.threadRunqueueSeconds(receiver.pid) : null;
+        long[] sx0 = sender != null ? rxStats(sender) : null;
+        long[] rx0 = receiver != null ? rxStats(receiver) : null;
         double[] s0 = sender != null ? ProcStat.userSystemSeconds(sender.pid) : none;
         double[] r0 = receiver != null ? ProcStat.userSystemSeconds(receiver.pid) : none;
         String[] cmd = vosArgs;
@@ -309,6 +311,12 @@ public final class VolumeBench {
         double wall = (System.nanoTime() - t0) / 1e9;
         double[] s1 = sender != null ? ProcStat.userSystemSeconds(sender.pid) : none;
         double[] r1 = receiver != null ? ProcStat.userSystemSeconds(receiver.pid) : none;
+        if (sx0 != null) {
+            rxLine("sender " + sender.label, sx0, rxStats(sender));
+        }
+        if (rx0 != null) {
+            rxLine("receiver " + receiver.label, rx0, rxStats(receiver));
+        }
         if (st0 != null) {
             threads("sender " + sender.label, st0, ProcStat.threadSeconds(sender.pid));
             threads("sender " + sender.label + " run-queue wait", sq0, ProcStat.threadRunqueueSeconds(sender.pid));
@@ -320,6 +328,38 @@ public final class VolumeBench {
         }
         return new Sample(wall, s1[0] + s1[1] - s0[0] - s0[1], r1[0] + r1[1] - r0[0] - r0[1], s1[1] - s0[1],
             r1[1] - r0[1]);
+    }
+
+    private static final java.util.regex.Pattern RX_READ = java.util.regex.Pattern.compile(
+        "other read counters: data (\\d+), ack (\\d+)");
+    private static final java.util.regex.Pattern RX_SENT = java.util.regex.Pattern.compile(
+        "other send counters: ack (\\d+), data (\\d+) \\(not resends\\), resends (\\d+)");
+
+    /**
+     * A volserver's Rx counters from stock {@code rxdebug -rxstats} (ours answers it too): DATA
+     * read, ACK read, ACK sent, DATA sent, DATA resent; null when rxdebug fails. Read outside the
+     * timed command.
+     */
+    private long[] rxStats(Server s) {
+        ExecResult r = cell.run(Duration.ofSeconds(20), RealCell.CLIENT, "rxdebug", s.address,
+            String.valueOf(VOLSER_PORT), "-rxstats", "-noconns");
+        java.util.regex.Matcher a = RX_READ.matcher(r.stdout());
+        java.util.regex.Matcher b = RX_SENT.matcher(r.stdout());
+        if (!r.ok() || !a.find() || !b.find()) {
+            return null;
+        }
+        return new long[] {Long.parseLong(a.group(1)), Long.parseLong(a.group(2)), Long.parseLong(b.group(1)),
+            Long.parseLong(b.group(2)), Long.parseLong(b.group(3))};
+    }
+
+    /** How many DATA and ACK packets a server read and sent over a command. */
+    private void rxLine(String who, long[] before, long[] after) {
+        if (after == null) {
+            return;
+        }
+        note("         %s rx: DATA read %d, ACK sent %d, DATA sent %d (+%d resent), ACK read %d", who,
+            after[0] - before[0], after[2] - before[2], after[3] - before[3], after[4] - before[4],
+            after[1] - before[1]);
     }
 
     /** The threads of a volserver (ours or stock) that used the most over a command (where its time went). */
