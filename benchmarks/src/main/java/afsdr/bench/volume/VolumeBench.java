@@ -68,6 +68,14 @@ public final class VolumeBench {
     private final RealCell cell;
     private final Path work;
     private final int reps;
+    /**
+     * Untimed rounds of every row before the timed ones (runs numbered 1-warmup..0). Our servers
+     * are fresh JVMs: their first operations also pay for JIT compilation (1-2.5 CPU-s in the first
+     * shadow), which a volserver running for months pays once; the stock servers get the same
+     * rounds. The first round's figures are reported too ("first run after start").
+     */
+    private final int warmup;
+    private final Map<String, Sample> firstRuns = new LinkedHashMap<>();
     /** The shadow rows to run (all four by default). */
     private final List<String> pairs;
     private final Map<String, Server> servers = new LinkedHashMap<>();
@@ -78,27 +86,30 @@ public final class VolumeBench {
         : Path.of(System.getenv("AFSDR_BENCH_STRACE"));
     private int traced;
 
-    private VolumeBench(RealCell cell, Path work, int reps, List<String> pairs) {
+    private VolumeBench(RealCell cell, Path work, int reps, int warmup, List<String> pairs) {
         this.cell = cell;
         this.work = work;
         this.reps = reps;
+        this.warmup = warmup;
         this.pairs = pairs;
     }
 
     public static void main(String[] args) throws Exception {
         int reps = 3;
+        int warmup = 1;
         List<String> sets = List.of("big", "small");
         List<String> ops = List.of("shadow", "dump", "restore");
         List<String> pairs = SHADOW_PAIRS;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
+                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--sets" -> sets = Arrays.asList(args[++i].split(","));
                 case "--ops" -> ops = Arrays.asList(args[++i].split(","));
                 // e.g. "stock->ours" alone, to profile one server's part of one row
                 case "--pairs" -> pairs = Arrays.asList(args[++i].split(","));
                 default -> {
-                    System.err.println("usage: VolumeBench [--reps N] [--sets big,small] [--ops shadow,dump,restore]"
+                    System.err.println("usage: VolumeBench [--reps N] [--warmup N] [--sets big,small] [--ops shadow,dump,restore]"
                         + " [--pairs stock->stock,stock->ours,ours->stock,ours->ours]");
                     System.exit(2);
                 }
@@ -111,7 +122,7 @@ public final class VolumeBench {
         Instant t0 = Instant.now();
         try (RealCell cell = RealCell.start(RealCell.Options.defaults())) {
             Path work = Files.createDirectories(cell.stateDir().resolve("bench"));
-            VolumeBench b = new VolumeBench(cell, work, reps, pairs);
+            VolumeBench b = new VolumeBench(cell, work, reps, warmup, pairs);
             b.startServers();
             for (String s : sets) {
                 DataSet d = all.get(s);
@@ -167,7 +178,9 @@ public final class VolumeBench {
         }
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // "%n" in the options becomes the server's name (e.g. a JFR file per server)
-        String opts = System.getenv().getOrDefault("AFSDR_JAVA_OPTS", "-Xmx1g").replace("%n", name);
+        // the options bin/volserver starts the server with, unless AFSDR_JAVA_OPTS says otherwise
+        String opts = System.getenv().getOrDefault("AFSDR_JAVA_OPTS",
+            Files.readString(Path.of("bin", "volserver.jvm-options")).trim()).replace("%n", name);
         if (!opts.isBlank()) {
             cmd.addAll(Arrays.asList(opts.trim().split("\\s+")));
         }
@@ -227,7 +240,7 @@ public final class VolumeBench {
             "-file", dump.toString(), "-noauth");
         String idS = volumeId(srcS);
         String idO = volumeId(srcO);
-        for (int rep = 1; rep <= reps; rep++) {
+        for (int rep = 1 - warmup; rep <= reps; rep++) {
             if (ops.contains("shadow")) {
                 for (String pair : pairs) {
                     switch (pair) {
@@ -273,7 +286,7 @@ public final class VolumeBench {
 
     private void restore(DataSet d, int rep, String who, Path dump, String server) throws IOException {
         Server sv = servers.get(server);
-        String name = "br." + d.key + "." + rep;
+        String name = "br." + d.key + "." + (rep + warmup);
         Sample s = timed(null, sv, "restore", "-server", addr(server), "-partition", "a", "-name", name, "-file",
             dump.toString(), "-noauth");
         record(d, "restore " + who, rep, s);
@@ -380,7 +393,12 @@ public final class VolumeBench {
     }
 
     private void record(DataSet d, String what, int rep, Sample s) {
-        results.computeIfAbsent(d.key + "|" + what, k -> new ArrayList<>()).add(s);
+        if (rep == 1 - warmup) {
+            firstRuns.put(d.key + "|" + what, s);
+        }
+        if (rep > 0) {
+            results.computeIfAbsent(d.key + "|" + what, k -> new ArrayList<>()).add(s);
+        }
         note("%-6s %-20s run %d: %7.2f s  %7.1f MiB/s  sender %6.2f CPU-s (%.2f sys)  receiver %6.2f CPU-s (%.2f sys)",
             d.key, what, rep, s.wall, d.mib() / s.wall, s.senderCpu, s.senderSys, s.receiverCpu, s.receiverSys);
     }
@@ -436,7 +454,7 @@ public final class VolumeBench {
         return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
     }
 
-    private Sample median(List<Sample> v) {
+    private static Sample median(List<Sample> v) {
         return new Sample(medianOf(v.stream().map(Sample::wall).toList()),
             medianOf(v.stream().map(Sample::senderCpu).toList()), medianOf(v.stream().map(Sample::receiverCpu).toList()),
             medianOf(v.stream().map(Sample::senderSys).toList()), medianOf(v.stream().map(Sample::receiverSys).toList()));
@@ -450,21 +468,32 @@ public final class VolumeBench {
         return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.4f", v / mib);
     }
 
-    private void report(Map<String, DataSet> all, List<String> sets, List<String> ops, List<String> pairs, String load0, String load1,
-                        Duration total) {
-        StringBuilder t = new StringBuilder();
-        t.append(String.format(Locale.ROOT, "%nvolume benchmark: median of %d, loadavg at start %s, at end %s, "
-            + "total %d s%n", reps, load0, load1, total.toSeconds()));
+    private static void table(StringBuilder t, Map<String, DataSet> all, Map<String, List<Sample>> rows) {
         t.append("| data set | operation | wall s | MiB/s | files/s | sender CPU s | receiver CPU s "
             + "| sender CPU s/MiB | receiver CPU s/MiB |\n");
         t.append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
-        for (Map.Entry<String, List<Sample>> e : results.entrySet()) {
+        for (Map.Entry<String, List<Sample>> e : rows.entrySet()) {
             String[] k = e.getKey().split("\\|");
             DataSet d = all.get(k[0]);
             Sample m = median(e.getValue());
             t.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.1f | %.0f | %s | %s | %s | %s |%n", d.label,
                 k[1], m.wall, d.mib() / m.wall, d.files / m.wall, cpu(m.senderCpu), cpu(m.receiverCpu),
                 perMiB(m.senderCpu, d.mib()), perMiB(m.receiverCpu, d.mib())));
+        }
+    }
+
+    private void report(Map<String, DataSet> all, List<String> sets, List<String> ops, List<String> pairs, String load0, String load1,
+                        Duration total) {
+        StringBuilder t = new StringBuilder();
+        t.append(String.format(Locale.ROOT, "%nvolume benchmark: median of %d after %d untimed round(s) of every row, "
+            + "loadavg at start %s, at end %s, total %d s%n", reps, warmup, load0, load1, total.toSeconds()));
+        Map<String, List<Sample>> medians = new LinkedHashMap<>(results);
+        table(t, all, medians);
+        if (warmup > 0) {
+            t.append(String.format(Locale.ROOT, "%nfirst run after the servers started (warm-up round 1, one run each):%n"));
+            Map<String, List<Sample>> first = new LinkedHashMap<>();
+            firstRuns.forEach((k, v) -> first.put(k, List.of(v)));
+            table(t, all, first);
         }
         if (ops.contains("shadow") && pairs.containsAll(List.of("stock->stock", "stock->ours", "ours->ours"))) {
             t.append("\ntargets (issue 4): stock->ours >= 1.5x stock->stock throughput at <= 0.5x the receiver's "
