@@ -109,7 +109,7 @@ public final class VolumeBench {
                 // e.g. "stock->ours" alone, to profile one server's part of one row
                 case "--pairs" -> pairs = Arrays.asList(args[++i].split(","));
                 default -> {
-                    System.err.println("usage: VolumeBench [--reps N] [--warmup N] [--sets big,small] [--ops shadow,dump,restore]"
+                    System.err.println("usage: VolumeBench [--reps N] [--warmup N] [--sets big,small,tiny] [--ops shadow,dump,restore]"
                         + " [--pairs stock->stock,stock->ours,ours->stock,ours->ours]");
                     System.exit(2);
                 }
@@ -118,6 +118,8 @@ public final class VolumeBench {
         Map<String, DataSet> all = new LinkedHashMap<>();
         all.put("big", new DataSet("big", "200 MiB in 200 files", 200, 1 << 20, 1));
         all.put("small", new DataSet("small", "50000 files of 4 KiB", 50_000, 4096, 50));
+        // not in the default sets: what a command costs apart from the data (RPCs, syncs, clean-up)
+        all.put("tiny", new DataSet("tiny", "1 file of 4 KiB", 1, 4096, 1));
         String load0 = Files.readString(Path.of("/proc/loadavg")).trim();
         Instant t0 = Instant.now();
         try (RealCell cell = RealCell.start(RealCell.Options.defaults())) {
@@ -127,7 +129,7 @@ public final class VolumeBench {
             for (String s : sets) {
                 DataSet d = all.get(s);
                 if (d == null) {
-                    throw new IllegalArgumentException("unknown data set " + s + " (big, small)");
+                    throw new IllegalArgumentException("unknown data set " + s + " (big, small, tiny)");
                 }
                 b.run(d, ops);
             }

@@ -63,8 +63,10 @@ public final class RxCallState {
     /**
      * Packets between our acks, on arrival and on consumption, when the sender is a peer like us,
      * known by jumbograms of more than RX_MAX_DGRAM_PACKETS packets (which it sends on this host
-     * only). Such a sender runs a window of up to 255 packets, so an ack every 24 packets still
-     * gives it ten per window, where the stock rates (an ack every 2-3 packets, or every 8 in a
+     * only). Such a sender runs a window of up to 255 packets, so an ack every 22 packets still
+     * gives it ten per window (22: two full 11-packet jumbograms; with acks on arrival, the
+     * window a sender gets back per ack is what it fills next, and 24 left a 2-packet runt
+     * jumbogram after every pair in the simulation), where the stock rates (an ack every 2-3 packets, or every 8 in a
      * read batch) cost both ends a datagram, a system call and an ack decode per 8 packets
      * (100 000 ACKs per GiB). It asks for an ack while its window is smaller than this allows
      * ({@link #SPARSE_ACK_WINDOW}); a stock sender does not, so it keeps the stock rates.

@@ -43,7 +43,11 @@ final class Wire {
     final List<Sent> log = new ArrayList<>();
     final List<RxCallState> dispatched = new ArrayList<>();
     final List<ByteBuf> created = new ArrayList<>();
+    /** How often the state machine asked to wake each call's application thread. */
+    final java.util.Map<RxCallState, Integer> wakes = new java.util.HashMap<>();
     Predicate<Sent> drop = s -> false;
+    /** Applied to every datagram the client sends, before it is logged (e.g. to imitate a stock client's flags). */
+    java.util.function.Consumer<ByteBuf> rewriteToServer = d -> { };
     /** Datagrams it matches are held back (late, not lost) until {@link #releaseHeld()}. */
     Predicate<Sent> hold = s -> false;
     private final ArrayDeque<Object[]> held = new ArrayDeque<>();
@@ -68,6 +72,9 @@ final class Wire {
 
         @Override
         public void transmit(InetSocketAddress peer, ByteBuf datagram) {
+            if (fromClient) {
+                rewriteToServer.accept(datagram);
+            }
             RxPacket[] ps = RxPacketDecoder.newPacketArray();
             int n;
             try {
@@ -102,7 +109,9 @@ final class Wire {
         }
 
         @Override
-        public void wake(RxCallState call) {}
+        public void wake(RxCallState call) {
+            wakes.merge(call, 1, Integer::sum);
+        }
 
         /** A wall clock that moves with the simulated one, from a fixed Unix time. */
         @Override
