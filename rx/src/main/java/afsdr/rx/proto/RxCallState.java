@@ -58,6 +58,16 @@ public final class RxCallState {
      * acks are needed only while the buffer is full.
      */
     static final int RECEIVE_BUFFER = 256;
+    /**
+     * Packets of a direction the reader must have consumed before {@link #RECEIVE_BUFFER} applies;
+     * until then packets are hard-acked as they are consumed, as OpenAFS does. A handler that
+     * refuses a stream at its first bytes (a damaged dump header) then aborts while the peer is
+     * still held back by its window, and stock vos reports that as it does against the stock
+     * server ("Could not transmit data"); with the buffer from the first packet, vos had sent a
+     * small dump completely before the abort arrived and reported it at rx_EndCall instead.
+     * Calls of a few packets (every RPC but the bulk ones) never reach the buffer.
+     */
+    static final int EARLY_ACK_AFTER = 64;
     /** Within one read batch, an immediate ack goes out at least every this many DATA packets. */
     static final int ACK_BATCH_SPLIT = 8;
     /**
@@ -434,7 +444,7 @@ public final class RxCallState {
         if (racked < rnext) {
             racked = rnext;
         }
-        if (rqUnchecked) {
+        if (rqUnchecked || rnext <= EARLY_ACK_AFTER) {
             return;
         }
         int limit = rnext + RECEIVE_BUFFER;
@@ -568,12 +578,13 @@ public final class RxCallState {
      * direction's last packet is among them, or when the receive buffer is full. Waking it for
      * every packet or two cost both threads a context switch each (futex wake, schedule) for a
      * few KiB of work; the peer does not wait for our reader meanwhile, since in-sequence
-     * packets are hard-acked on arrival ({@link #RECEIVE_BUFFER}). Before authentication
-     * nothing is hard-acked early, so every readable packet wakes the reader as it used to.
+     * packets are hard-acked on arrival ({@link #RECEIVE_BUFFER}). Before authentication, and
+     * for the first {@link #EARLY_ACK_AFTER} packets, nothing is hard-acked early, so every
+     * readable packet wakes the reader as it used to.
      */
     private boolean readerWaitsNoLonger() {
-        return rqUnchecked || racked - rnext >= readerWantPackets || (rlast != 0 && racked > rlast)
-                || racked - rnext >= RECEIVE_BUFFER;
+        return rqUnchecked || rnext <= EARLY_ACK_AFTER || racked - rnext >= readerWantPackets
+                || (rlast != 0 && racked > rlast) || racked - rnext >= RECEIVE_BUFFER;
     }
 
     /**

@@ -253,7 +253,12 @@ class VolserverShadowInteropTest extends OursAndStockInterop {
 
         // The same command against the stock volserver: the source is deleted, made again (a new
         // copyDate) from the temporary clone, and left off-line when vos then finds it busy
-        // (vos-flows.md §2.6); with -live its data would be gone.
+        // (vos-flows.md §2.6); with -live its data would be gone. The new copyDate is told from the
+        // old one only once the second of the old one has passed (one-second resolution).
+        long copied = Long.parseLong(firstMatch(stockBefore, "(?m)^copyDate\\s+(\\d+)"));
+        while (System.currentTimeMillis() / 1000 <= copied) {
+            Thread.sleep(50);
+        }
         ExecResult s = vos("shadow", "vt.shd.selfs", "-fromserver", fs1(), "-frompartition", "a", "-toserver", fs1(),
             "-topartition", "a");
         assertNotEquals(0, s.exitCode(), s.toString());
