@@ -181,8 +181,11 @@ public final class VolumeBench {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // "%n" in the options becomes the server's name (e.g. a JFR file per server)
         // the options bin/volserver starts the server with, unless AFSDR_JAVA_OPTS says otherwise
-        String opts = System.getenv().getOrDefault("AFSDR_JAVA_OPTS",
-            Files.readString(Path.of("bin", "volserver.jvm-options")).trim()).replace("%n", name);
+        String opts = System.getenv("AFSDR_JAVA_OPTS");
+        if (opts == null) {
+            opts = Files.readString(Path.of("bin", "volserver.jvm-options")).trim();
+        }
+        opts = opts.replace("%n", name);
         if (!opts.isBlank()) {
             cmd.addAll(Arrays.asList(opts.trim().split("\\s+")));
         }
