@@ -26,8 +26,7 @@ class RxReceiveBufferTest {
     @Test
     void inSequencePacketsAreHardAckedBeforeTheReaderReadsThem() throws Exception {
         Wire w = wire();
-        RxConnection conn = connect(w);
-        RxCallState c = conn.newClientCall(w.now);
+        RxCallState c = connect(w).newClientCall(w.now);
         int early = RxCallState.EARLY_ACK_AFTER;
         int n = early + RxCallState.RECEIVE_BUFFER + 40;
         ByteArrayOutputStream sent = new ByteArrayOutputStream();
@@ -62,10 +61,15 @@ class RxReceiveBufferTest {
         assertArrayEquals(sent.toByteArray(), got.toByteArray());
         assertEquals(n + 1, c.tfirst, "everything acknowledged once read");
         assertTrue(s.inputEnded());
-        w.send(s, new byte[0], true);
+        replyAndEnd(w, c, s, new byte[0]);
+    }
+
+    /** The server replies, the client reads the reply and ends the call; nothing may leak. */
+    private static void replyAndEnd(Wire w, RxCallState c, RxCallState s, byte[] reply) {
+        w.send(s, reply, true);
         w.deliver();
-        w.readAll(c);
-        w.advance(100, 1);
+        assertArrayEquals(reply, w.readAll(c));
+        w.advance(100, 5);
         c.clientEnded();
         w.assertNoLeaks();
     }
@@ -85,55 +89,52 @@ class RxReceiveBufferTest {
         return w;
     }
 
+    /** A one-packet request of a stock-like client, delivered and read by the server. */
+    private record Request(Wire w, RxCallState client, RxCallState server) {
+        static Request sent() {
+            Wire w = stockLikeClient();
+            RxCallState c = connect(w).newClientCall(w.now);
+            w.send(c, bytes(100, 1), true);
+            w.deliver();
+            RxCallState s = w.dispatched.get(0);
+            assertArrayEquals(bytes(100, 1), w.readAll(s));
+            return new Request(w, c, s);
+        }
+    }
+
     @Test
     void theReplyAcknowledgesTheRequestWithoutAnAckBeforeIt() throws Exception {
-        Wire w = stockLikeClient();
-        RxConnection conn = connect(w);
-        RxCallState c = conn.newClientCall(w.now);
-        w.send(c, bytes(100, 1), true);
-        w.deliver();
-        RxCallState s = w.dispatched.get(0);
-        assertArrayEquals(bytes(100, 1), w.readAll(s));
-        w.send(s, bytes(50, 2), true);
+        Request r = Request.sent();
+        Wire w = r.w();
+        w.send(r.server(), bytes(50, 2), true);
         w.deliver();
         assertEquals(List.of(), w.sent(false, RX_PACKET_TYPE_ACK), "the server sent an ACK before its reply");
-        assertArrayEquals(bytes(50, 2), w.readAll(c));
+        assertArrayEquals(bytes(50, 2), w.readAll(r.client()));
         w.advance(1000, 5);
         // no ACK came late either: the reply cancelled the delayed one
         assertEquals(List.of(), w.sent(false, RX_PACKET_TYPE_ACK));
-        assertEquals(RX_STATE_DALLY, s.state());
-        c.clientEnded();
+        assertEquals(RX_STATE_DALLY, r.server().state());
+        r.client().clientEnded();
         w.assertNoLeaks();
     }
 
     @Test
     void aRequestWhoseReplyIsSlowIsAckedAfterTheSoftAckDelay() throws Exception {
-        Wire w = stockLikeClient();
-        RxConnection conn = connect(w);
-        RxCallState c = conn.newClientCall(w.now);
-        w.send(c, bytes(100, 1), true);
-        w.deliver();
-        RxCallState s = w.dispatched.get(0);
-        w.readAll(s);
+        Request r = Request.sent();
+        Wire w = r.w();
         w.advance(90, 5);
         assertEquals(List.of(), w.sent(false, RX_PACKET_TYPE_ACK), "acked before rx_softAckDelay");
         w.advance(30, 5);
         assertEquals(1, w.sent(false, RX_PACKET_TYPE_ACK).size(), "a handler busy for 100 ms gets its request acked");
-        assertEquals(2, c.tfirst, "the client may forget its request");
-        assertEquals(0, c.connection().stats.dataPacketsReSent, "the client resent its request");
-        w.send(s, bytes(50, 2), true);
-        w.deliver();
-        assertArrayEquals(bytes(50, 2), w.readAll(c));
-        w.advance(100, 5);
-        c.clientEnded();
-        w.assertNoLeaks();
+        assertEquals(2, r.client().tfirst, "the client may forget its request");
+        assertEquals(0, r.client().connection().stats.dataPacketsReSent, "the client resent its request");
+        replyAndEnd(w, r.client(), r.server(), bytes(50, 2));
     }
 
     @Test
     void aSleepingReaderIsWokenForABatchOrTheLastPacket() throws Exception {
         Wire w = wire();
-        RxConnection conn = connect(w);
-        RxCallState c = conn.newClientCall(w.now);
+        RxCallState c = connect(w).newClientCall(w.now);
         // past the first packets, which wake the reader one by one as they come
         int early = RxCallState.EARLY_ACK_AFTER;
         for (int i = 0; i <= early; i++) {
@@ -166,11 +167,6 @@ class RxReceiveBufferTest {
         assertEquals(before + 2, w.wakes.getOrDefault(s, 0), "not woken for the last packet");
         assertEquals(1010, s.readAvailable(b, 0, b.length, w.now));
         assertTrue(s.inputEnded());
-        w.send(s, new byte[0], true);
-        w.deliver();
-        w.readAll(c);
-        w.advance(100, 5);
-        c.clientEnded();
-        w.assertNoLeaks();
+        replyAndEnd(w, c, s, new byte[0]);
     }
 }
