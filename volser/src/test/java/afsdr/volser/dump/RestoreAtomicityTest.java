@@ -220,6 +220,43 @@ class RestoreAtomicityTest extends SrcDstRestoreTest {
         assertTrue(refused > 0, "seed " + seed);
     }
 
+    /**
+     * vos shadow's second, incremental Restore: every vnode unchanged since the stream's date, so
+     * only their header records. No staging volume is made; the COMMIT record carries the new
+     * volume info alone, and recovery completes it like any other.
+     */
+    @Test
+    void anIncrementalStreamThatChangesNothingMakesNoStagingVolume() throws IOException {
+        VolumeRestorer.restore(dst, VID, COOKIE, true, new ByteArrayInputStream(full));
+        byte[] nothing;
+        try (Volume v = src.openVolume(VID)) {
+            nothing = VolumeDumpRestoreTest.dump(v, (int) (System.currentTimeMillis() / 1000) + 60, false);
+        }
+        Map<String, String> before = snapshot(dst.path());
+        VolumeRestorer.Prepared pr = VolumeRestorer.prepare(dst, VID, COOKIE, true, new ByteArrayInputStream(nothing));
+        assertEquals(VolumeRestorer.NO_STAGING, pr.stagingId, "a stream that changes nothing needs no staging copy");
+        assertTrue(pr.applied.kept > 5, "header records: " + pr.applied.kept);
+        assertEquals(0, pr.applied.restored + pr.applied.deleted);
+        assertEquals(List.of(VID), dst.listVolumeIds());
+        // "crash" at the commit point: recovery writes the volume info; nothing else changed
+        assertEquals(List.of(VID), VolumeRestorer.recover(dst));
+        try (Volume s = src.openVolume(VID); Volume d = dst.openVolume(VID)) {
+            DumpTestSupport.assertSameVnodes(s, d);
+            assertTrue(Arrays.equals(pr.finalInfo.encode(), d.readDiskData().encode()));
+        }
+        Map<String, String> after = snapshot(dst.path());
+        assertEquals(before.keySet(), after.keySet(), "files made or removed");
+        List<String> changed = before.keySet().stream().filter(f -> !before.get(f).equals(after.get(f))).toList();
+        // the volume info file (a namei special file) at most
+        assertTrue(changed.size() <= 1 && changed.stream().allMatch(f -> f.contains("/special/")),
+            "changed: " + changed);
+        // and through restore(): the same, with the journal gone
+        VolumeRestorer.Result r = VolumeRestorer.restore(dst, VID, COOKIE, true, new ByteArrayInputStream(nothing));
+        assertEquals(0, r.vnodesRestored() + r.vnodesDeleted());
+        assertEquals(List.of(VID), dst.listVolumeIds());
+        DumpTestSupport.assertNoJournal(dst, "restore journal left");
+    }
+
     @Test
     void crashAfterTheCommitPointIsCompletedByRecover() throws IOException {
         VolumeRestorer.Prepared pr = VolumeRestorer.prepare(dst, VID, COOKIE, true,
