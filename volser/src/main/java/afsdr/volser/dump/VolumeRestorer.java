@@ -61,6 +61,12 @@ import afsdr.volser.wire.RestoreCookie;
  * written (synced). Every step is idempotent, so after a crash {@link #recover} redoes it from the
  * journal. The staging volume is then deleted and the journal removed.</li>
  * </ol>
+ * <p>Steps 1 and 2 wait for the stream's first change (a full vnode record, or a deletion found at
+ * its end); until then the stream is only read against the target. A stream that changes no vnode
+ * (vos shadow's incremental second pass over an unchanged volume: header records only) makes no
+ * staging volume at all: its COMMIT record names none and carries the final volume info, which
+ * step 5 (or {@link #recover}) writes.
+ *
  * <p>A target whose indexes hold only their stamps (a new volume) takes a shorter path with the same
  * guarantee: see {@link #prepareFresh}.
  *
