@@ -251,9 +251,9 @@ public final class VolumeRestorer {
             RestoreJournal.write(p, new RestoreJournal.Entry(RestoreJournal.Phase.COMMIT, volumeId, used, finalInfo));
             return new Prepared(used, old, finalInfo, applied);
         } catch (IOException | RuntimeException | Error e) {
-            if (staged[0]) {
-                discardStaging(p, volumeId, stagingId, e);
-            }
+            // unstaged, only a COMMIT record whose write failed half-way can exist: removed too, so
+            // that a refused restore never changes the volume info later in recovery
+            discardStaging(p, volumeId, staged[0] ? stagingId : NO_STAGING, e);
             throw e;
         }
     }
