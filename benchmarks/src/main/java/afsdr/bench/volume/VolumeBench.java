@@ -299,6 +299,9 @@ public final class VolumeBench {
     }
 
     private Sample timed(Server sender, Server receiver, String... vosArgs) throws IOException {
+        if (syncBefore) {
+            flushDirtyData();
+        }
         double[] none = {Double.NaN, Double.NaN};
         Map<String, Double> st0 = sender != null ? ProcStat.threadSeconds(sender.pid) : null;
         Map<String, Double> rt0 = receiver != null ? ProcStat.threadSeconds(receiver.pid) : null;
@@ -378,6 +381,28 @@ public final class VolumeBench {
         note("         %s rx: DATA read %d, ACK sent %d, DATA sent %d (+%d resent), ACK read %d", who,
             after[0] - before[0], after[2] - before[2], after[3] - before[3], after[4] - before[4],
             after[1] - before[1]);
+    }
+
+    /**
+     * Whether every timed command starts with no dirty data in the page cache
+     * ({@code AFSDR_BENCH_SYNC=0} turns it off). All servers share one file system, and the stock
+     * volservers sync none of the files they write, so a command of ours that ends with a syncfs
+     * (our restores do) also flushed whatever the previous command's stock receiver had left
+     * dirty: up to 200 MiB, in our command's time and partly on our CPU.
+     */
+    private final boolean syncBefore = !"0".equals(System.getenv("AFSDR_BENCH_SYNC"));
+
+    /** sync(1), outside the timed window. */
+    private static void flushDirtyData() throws IOException {
+        try {
+            Process p = new ProcessBuilder("sync").inheritIO().start();
+            if (p.waitFor() != 0) {
+                throw new IOException("sync exited with " + p.exitValue());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted in sync", e);
+        }
     }
 
     /** The threads of a volserver (ours or stock) that used the most over a command (where its time went). */
