@@ -217,16 +217,20 @@ public final class VolumeRestorer {
                             InputStream in, HeaderCheck check, int batchRecords) throws IOException {
         recoverVolume(p, volumeId);
         VolumeDiskData old;
-        int parent;
-        boolean fresh;
         try (Volume x = p.openVolume(volumeId)) {
             old = x.readDiskData();
-            parent = x.parentId();
-            fresh = x.index(VnodeClass.LARGE).isStampOnly() && x.index(VnodeClass.SMALL).isStampOnly();
+            if (!x.index(VnodeClass.LARGE).isStampOnly() || !x.index(VnodeClass.SMALL).isStampOnly()) {
+                return prepareStaged(p, volumeId, x, old, cookie, preserveStats, in, check, batchRecords);
+            }
         }
-        if (fresh) {
-            return prepareFresh(p, volumeId, old, cookie, preserveStats, in, check, batchRecords);
-        }
+        return prepareFresh(p, volumeId, old, cookie, preserveStats, in, check, batchRecords);
+    }
+
+    /** Steps 1-4 for a target that holds records, open as {@code x}, which they only read. */
+    private static Prepared prepareStaged(NameiPartition p, int volumeId, Volume x, VolumeDiskData old,
+                                          RestoreCookie cookie, boolean preserveStats, InputStream in,
+                                          HeaderCheck check, int batchRecords) throws IOException {
+        int parent = x.parentId();
         int stagingId = pickStagingId(p, volumeId);
         // The staging volume is made when the stream first changes something (a full vnode record,
         // or a deletion at its end): the second, incremental Restore of every vos shadow carries
@@ -237,11 +241,11 @@ public final class VolumeRestorer {
         boolean[] staged = {false};
         try {
             Applied applied;
-            try (Volume x = p.openVolume(volumeId); WriteTarget t = WriteTarget.lazy(x, () -> {
+            try (WriteTarget t = WriteTarget.lazy(x, () -> {
                 staged[0] = true;
                 RestoreJournal.write(p, new RestoreJournal.Entry(RestoreJournal.Phase.STAGING, volumeId, stagingId,
                     null));
-                return createStaging(p, volumeId, stagingId, parent);
+                return createStaging(p, x, stagingId, parent);
             })) {
                 applied = apply(t, in, batchRecords, dh -> check.check(dh.dumpHeader, dh.volumeHeader, old));
             }
@@ -430,12 +434,15 @@ public final class VolumeRestorer {
         throw new IOException("no free staging volume id on " + p.name());
     }
 
-    /** Step 2: a volume in the target's group whose records are the target's, sharing its files. */
-    private static Volume createStaging(NameiPartition p, int targetId, int stagingId, int parent) throws IOException {
+    /**
+     * Step 2: a volume in the target's group whose records are the target's, sharing its files.
+     * {@code x} is the open target; it stays open (the caller's).
+     */
+    private static Volume createStaging(NameiPartition p, Volume x, int stagingId, int parent) throws IOException {
         Volume s = p.createVolume(stagingId, parent, d -> d.name(STAGING_NAME).inService(false)
             .destroyMe(VolumeDiskData.DESTROY_ME));
         boolean ok = false;
-        try (Volume x = p.openVolume(targetId)) {
+        try {
             LinkTable lt = s.linkTable();
             NameiPartition.InodeList files = new NameiPartition.InodeList();
             for (VnodeClass c : VnodeClass.values()) {
