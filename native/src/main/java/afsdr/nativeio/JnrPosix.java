@@ -60,6 +60,9 @@ public final class JnrPosix implements Posix {
 
         int fcntl(int fd, int cmd, Pointer arg);
 
+        /** fcntl with an integer third argument (F_GETFL, F_SETFL). */
+        int fcntl(int fd, int cmd, long arg);
+
         int flock(int fd, int operation);
     }
 
@@ -70,6 +73,8 @@ public final class JnrPosix implements Posix {
     /** STATX_DIOALIGN (Linux 6.1): stx_dio_mem_align / stx_dio_offset_align are valid. */
     private static final int STATX_DIOALIGN = 0x2000;
     private static final int STATX_SIZE = 256;
+    private static final int F_GETFL = 3;
+    private static final int F_SETFL = 4;
     private static final int F_SETLK = 6;
     private static final int F_SETLKW = 7;
     private static final short F_RDLCK = 0;
@@ -285,6 +290,27 @@ public final class JnrPosix implements Posix {
         if (libc.fchmod(fd, mode) < 0) {
             throw fail("fchmod", fdName(fd));
         }
+    }
+
+    @Override
+    public boolean setDirect(int fd, boolean on) throws NativeIoException {
+        int flags = libc.fcntl(fd, F_GETFL, 0L);
+        if (flags < 0) {
+            throw fail("fcntl(F_GETFL)", fdName(fd));
+        }
+        int direct = OpenFlag.toLinux(java.util.Set.of(OpenFlag.DIRECT), arch);
+        int wanted = on ? flags | direct : flags & ~direct;
+        if (wanted == flags) {
+            return true;
+        }
+        if (libc.fcntl(fd, F_SETFL, wanted) < 0) {
+            NativeIoException e = fail("fcntl(F_SETFL)", fdName(fd));
+            if (e.errno() == Errno.EINVAL) {
+                return false;
+            }
+            throw e;
+        }
+        return true;
     }
 
     @Override

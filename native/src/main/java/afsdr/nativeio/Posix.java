@@ -60,6 +60,13 @@ public interface Posix {
 
     void fchmod(int fd, int mode) throws NativeIoException;
 
+    /**
+     * Turns O_DIRECT on or off for an open descriptor (fcntl F_GETFL/F_SETFL), so that a file
+     * created (and made writable) by one open can take its bulk data without the page cache.
+     * Returns false where the file system refuses O_DIRECT (EINVAL), leaving the flags as they were.
+     */
+    boolean setDirect(int fd, boolean on) throws NativeIoException;
+
     void link(String existing, String newPath) throws NativeIoException;
 
     void unlink(String path) throws NativeIoException;

@@ -26,6 +26,39 @@ class JnrPosixTest {
     private final Posix posix = JnrPosix.get();
 
     @Test
+    void setDirectTogglesODirectOnAnOpenDescriptorOfAFileCreatedWithModeZero() throws Exception {
+        // the namei way: created O_CREAT|O_EXCL with mode 0, so the descriptor of the create is
+        // the only writable one a non-root server gets
+        String p = dir.resolve("direct").toString();
+        int fd = posix.open(p, Set.of(OpenFlag.WRITE_ONLY, OpenFlag.CREATE, OpenFlag.EXCLUSIVE), 0);
+        try {
+            assertTrue(posix.setDirect(fd, true), "ext4/xfs take O_DIRECT");
+            ByteBuffer misaligned = AlignedBuffers.allocate(8192, 4096);
+            misaligned.position(1).limit(4097);
+            // with O_DIRECT on, the kernel refuses a buffer that is not aligned: proof the flag is set
+            NativeIoException e = assertThrows(NativeIoException.class, () -> posix.pwrite(fd, misaligned, 0));
+            assertEquals(Errno.EINVAL, e.errno());
+            ByteBuffer aligned = AlignedBuffers.allocate(8192, 4096);
+            new Random(7).ints(8192, 0, 256).forEach(b -> aligned.put((byte) b));
+            aligned.flip();
+            posix.pwriteFully(fd, aligned, 0, p);
+            assertTrue(posix.setDirect(fd, false));
+            // buffered again: a 3-byte tail at an unaligned offset is accepted
+            ByteBuffer tail = ByteBuffer.allocateDirect(3).put(new byte[] {1, 2, 3}).flip();
+            posix.pwriteFully(fd, tail, 8192, p);
+        } finally {
+            posix.close(fd);
+        }
+        byte[] got = Files.readAllBytes(Path.of(p));
+        assertEquals(8195, got.length);
+        byte[] want = new byte[8192];
+        ByteBuffer w = ByteBuffer.wrap(want);
+        new Random(7).ints(8192, 0, 256).forEach(b -> w.put((byte) b));
+        assertArrayEquals(want, java.util.Arrays.copyOf(got, 8192));
+        assertArrayEquals(new byte[] {1, 2, 3}, java.util.Arrays.copyOfRange(got, 8192, 8195));
+    }
+
+    @Test
     void errnoBecomesTypedExceptionWithCallPathAndName() {
         String p = dir.resolve("missing").toString();
         NativeIoException e = assertThrows(NativeIoException.class,

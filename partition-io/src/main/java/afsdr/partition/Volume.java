@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import afsdr.nativeio.AlignedBuffers;
 import afsdr.nativeio.DirectFile;
 import afsdr.nativeio.Errno;
 import afsdr.nativeio.FileStat;
@@ -69,6 +70,20 @@ public final class Volume implements AutoCloseable {
      * 0.19-0.26 s of system time with 1 MiB blocks against 0.04-0.05 s with 128-256 KiB blocks.
      */
     private static final int BULK_WRITE = 128 * 1024;
+    /**
+     * Data files at least this long are written with O_DIRECT by {@link #createDataFileUnsynced}
+     * ({@link #writeDirect}); smaller ones through the page cache, where a synchronous device
+     * write per file would cost more than the copy (50 000 files of 4 KiB).
+     */
+    static final int DIRECT_WRITE_MIN = 256 * 1024;
+    /** Bytes per O_DIRECT pwrite. */
+    private static final int DIRECT_WRITE = 1 << 20;
+    /** Aligned buffer of {@link #writeDirect}, allocated on first use. */
+    private ByteBuffer directBuffer;
+    /** O_DIRECT alignment of this partition's files, found at the first direct write (0: not yet). */
+    private int directAlign;
+    /** Set when the file system refused O_DIRECT: the page cache from then on. */
+    private boolean directWritesRefused;
     /** Transfer buffer of {@link #openDataSequential}, allocated on first use; lent to one stream at a time. */
     private ByteBuffer streamBuffer;
     private boolean streamBufferInUse;
@@ -253,7 +268,9 @@ public final class Volume implements AutoCloseable {
         try {
             int fd = createFile(p, dataVersion, tag);
             try {
-                writeBuffered(fd, p, src, length);
+                if (length < DIRECT_WRITE_MIN || !writeDirect(fd, p, src, length)) {
+                    writeBuffered(fd, p, src, 0, length);
+                }
             } finally {
                 posix.close(fd);
             }
@@ -270,29 +287,100 @@ public final class Volume implements AutoCloseable {
      * 88 us per file in four rounds of five (against 0.1 us for the copy itself), and it was the
      * top frame of the 50 000-file restore profile.
      */
-    private void writeBuffered(int fd, String p, InputStream src, long length) throws IOException {
+    private void writeBuffered(int fd, String p, InputStream src, long from, long length) throws IOException {
         if (bulkBuffer == null) {
             bulkBuffer = ByteBuffer.allocateDirect(BULK_WRITE);
-            bulkArray = new byte[BULK_ARRAY];
         }
         ByteBuffer buf = bulkBuffer;
-        byte[] arr = bulkArray;
-        long off = 0;
+        long off = from;
         while (off < length) {
             int want = (int) Math.min(buf.capacity(), length - off);
-            buf.clear();
-            while (buf.position() < want) {
-                int n = src.read(arr, 0, Math.min(arr.length, want - buf.position()));
-                if (n < 0) {
-                    throw new IOException("data source ended after " + (off + buf.position()) + " of " + length
-                        + " bytes for " + p);
-                }
-                buf.put(arr, 0, n);
-            }
-            buf.flip();
+            fill(buf, want, src, p, off, length);
             posix.pwriteFully(fd, buf, off, p);
             off += want;
         }
+    }
+
+    /**
+     * Writes the file's whole blocks with O_DIRECT, switched on for the descriptor the create
+     * returned (a namei file is created with mode 0, so that is the only writable descriptor a
+     * server not running as root could get), and the last partial block, if any, through the page
+     * cache. Returns false, having written nothing, where the file system refuses O_DIRECT; the
+     * partition then writes through the page cache from there on.
+     *
+     * <p>Why: a restored file is written once and not read back soon (a shadow is read when it is
+     * dumped or promoted), so copying it into the page cache costs the restore thread a copy and
+     * page allocations for data the cache does not need, and leaves it all for the end-of-batch
+     * syncfs to write out. With O_DIRECT the data goes from our buffer to the device while the
+     * stream is received. Durability is unchanged: a completed O_DIRECT write may still sit in the
+     * device's volatile cache, and the batch's syncfs (which commits the journal holding the new
+     * extents and flushes the device cache) is still what makes it durable before any record names
+     * the file. Measured on this VM's ext4 (loop-mounted image as in volume-bench): 200 files of
+     * 1 MiB took 0.06-0.11 s and 0.03-0.04 CPU-s direct, 0.35-0.74 s of CPU buffered (0.05-0.07 s
+     * in other periods: the cost of fresh page-cache pages varies by a factor of ten on this host).
+     */
+    private boolean writeDirect(int fd, String p, InputStream src, long length) throws IOException {
+        if (directWritesRefused) {
+            return false;
+        }
+        if (directAlign == 0) {
+            FileStat st = posix.fstat(fd);
+            int a = Math.max(st.dioOffsetAlign(), st.dioMemAlign());
+            directAlign = Math.max(a > 0 ? a : (int) posix.statvfs(p).blockSize(), DirectFile.PAGE_SIZE);
+        }
+        long whole = length - length % directAlign;
+        if (whole == 0) {
+            return false;
+        }
+        if (!posix.setDirect(fd, true)) {
+            directWritesRefused = true;
+            return false;
+        }
+        if (directBuffer == null) {
+            directBuffer = AlignedBuffers.allocate((int) AlignedBuffers.roundUp(DIRECT_WRITE, directAlign), directAlign);
+        }
+        ByteBuffer buf = directBuffer;
+        long off = 0;
+        while (off < whole) {
+            int want = (int) Math.min(buf.capacity(), whole - off);
+            fill(buf, want, src, p, off, length);
+            try {
+                posix.pwriteFully(fd, buf, off, p);
+            } catch (NativeIoException e) {
+                if (e.errno() != Errno.EINVAL || off != 0) {
+                    throw e;
+                }
+                // a file system that takes the flag but not the transfer: the page cache for
+                // this file (same buffer, nothing was written) and the partition's next ones
+                directWritesRefused = true;
+                posix.setDirect(fd, false);
+                posix.pwriteFully(fd, buf.position(0), off, p);
+            }
+            off += want;
+        }
+        if (off < length) {
+            posix.setDirect(fd, false);
+            writeBuffered(fd, p, src, off, length);
+        }
+        return true;
+    }
+
+    /** Reads {@code want} bytes of {@code src} into {@code buf}, flipped for writing. */
+    private void fill(ByteBuffer buf, int want, InputStream src, String p, long off, long length) throws IOException {
+        if (bulkArray == null) {
+            bulkArray = new byte[BULK_ARRAY];
+        }
+        byte[] arr = bulkArray;
+        buf.clear();
+        while (buf.position() < want) {
+            int n = src.read(arr, 0, Math.min(arr.length, want - buf.position()));
+            if (n < 0) {
+                throw new IOException("data source ended after " + (off + buf.position()) + " of " + length
+                    + " bytes for " + p);
+            }
+            buf.put(arr, 0, n);
+        }
+        buf.flip();
     }
 
     private int createFile(String p, int dataVersion, int tag) throws NativeIoException {

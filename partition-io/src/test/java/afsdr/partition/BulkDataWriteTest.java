@@ -1,0 +1,178 @@
+package afsdr.partition;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import afsdr.nativeio.Errno;
+import afsdr.nativeio.JnrPosix;
+import afsdr.nativeio.NativeIoException;
+import afsdr.nativeio.Posix;
+import afsdr.realcell.RealDiskTempDirs;
+import java.io.ByteArrayInputStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.BiPredicate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link Volume#createDataFileUnsynced}: files of {@link Volume#DIRECT_WRITE_MIN} bytes or more
+ * take their whole blocks with O_DIRECT on the create's descriptor and the last partial block
+ * through the page cache; smaller files, and every file of a file system that refuses O_DIRECT,
+ * go through the page cache. Whatever the path, the file holds exactly the stream's bytes.
+ */
+class BulkDataWriteTest {
+    @TempDir(factory = RealDiskTempDirs.class)
+    Path tmp;
+
+    private static final int VID = 536870912;
+
+    /** Every pwrite as "direct|buffered offset+length", per file descriptor, and the setDirect calls. */
+    private static final class Recorder {
+        final Posix real = JnrPosix.get();
+        final Map<Integer, Boolean> direct = new HashMap<>();
+        /** Descriptors of files created O_CREAT|O_EXCL (data files; not the link table's writes). */
+        final java.util.Set<Integer> created = new java.util.HashSet<>();
+        final List<String> calls = new ArrayList<>();
+        /** Answers setDirect(fd, true) itself when it returns non-null (a refusing file system). */
+        BiPredicate<Integer, Boolean> refuseDirect = (fd, on) -> false;
+        /** Fails the first O_DIRECT pwrite with EINVAL (a file system that takes the flag but not the I/O). */
+        boolean failFirstDirectWrite;
+
+        Posix posix() {
+            return (Posix) Proxy.newProxyInstance(Posix.class.getClassLoader(), new Class<?>[] {Posix.class},
+                (proxy, m, a) -> {
+                    switch (m.getName()) {
+                        case "setDirect" -> {
+                            int fd = (Integer) a[0];
+                            boolean on = (Boolean) a[1];
+                            calls.add("setDirect " + on);
+                            if (on && refuseDirect.test(fd, on)) {
+                                return false;
+                            }
+                            direct.put(fd, on);
+                        }
+                        case "pwrite" -> {
+                            int fd = (Integer) a[0];
+                            if (!created.contains(fd)) {
+                                break;
+                            }
+                            boolean d = direct.getOrDefault(fd, false);
+                            if (d && failFirstDirectWrite) {
+                                failFirstDirectWrite = false;
+                                throw new NativeIoException("pwrite", "fd " + fd, Errno.EINVAL);
+                            }
+                            calls.add((d ? "direct " : "buffered ") + a[2] + "+" + ((ByteBuffer) a[1]).remaining());
+                        }
+                        case "close" -> {
+                            direct.remove((Integer) a[0]);
+                            created.remove((Integer) a[0]);
+                        }
+                        default -> { }
+                    }
+                    if (m.getName().equals("open") && ((java.util.Set<?>) a[1]).contains(afsdr.nativeio.OpenFlag.EXCLUSIVE)) {
+                        Object fd = invoke(m, a);
+                        created.add((Integer) fd);
+                        return fd;
+                    }
+                    if (m.isDefault()) {
+                        return java.lang.reflect.InvocationHandler.invokeDefault(proxy, m, a);
+                    }
+                    return invoke(m, a);
+                });
+        }
+
+        private Object invoke(java.lang.reflect.Method m, Object[] a) throws Throwable {
+            try {
+                return m.invoke(real, a);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        }
+
+        List<String> writes() {
+            return calls.stream().filter(c -> !c.startsWith("setDirect")).toList();
+        }
+    }
+
+    private Volume volume(Recorder r, String name) throws Exception {
+        NameiPartition real = TestVolumes.partition(tmp.resolve(name));
+        VolumeTree.createVolumeWithRoot(real, VID, VID, "bulk", VolumeDiskData.RW).close();
+        return NameiPartition.open(r.posix(), real.path(), "/vicepa").openVolume(VID);
+    }
+
+    private static byte[] bytes(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    private static byte[] write(Volume v, int vnode, byte[] data) throws Exception {
+        long ino = v.createDataFileUnsynced(vnode, 1, 1, new ByteArrayInputStream(data), data.length);
+        return Files.readAllBytes(Path.of(v.dataPath(ino)));
+    }
+
+    @Test
+    void largeFilesTakeTheirWholeBlocksWithODirectAndTheTailThroughThePageCache() throws Exception {
+        Recorder r = new Recorder();
+        try (Volume v = volume(r, "a")) {
+            byte[] tailed = bytes((3 << 20) + 123, 1);
+            assertArrayEquals(tailed, write(v, 2, tailed));
+            assertEquals(List.of("setDirect true", "direct 0+1048576", "direct 1048576+1048576",
+                "direct 2097152+1048576", "setDirect false", "buffered 3145728+123"), r.calls);
+
+            r.calls.clear();
+            byte[] exact = bytes(Volume.DIRECT_WRITE_MIN, 2);
+            assertArrayEquals(exact, write(v, 4, exact));
+            assertEquals(List.of("setDirect true", "direct 0+" + Volume.DIRECT_WRITE_MIN), r.calls);
+
+            r.calls.clear();
+            byte[] small = bytes(Volume.DIRECT_WRITE_MIN - 1, 3);
+            assertArrayEquals(small, write(v, 6, small));
+            assertFalse(r.calls.stream().anyMatch(c -> c.startsWith("setDirect") || c.startsWith("direct")), r.calls.toString());
+        }
+    }
+
+    @Test
+    void aFileSystemRefusingODirectGetsEveryFileThroughThePageCache() throws Exception {
+        Recorder r = new Recorder();
+        r.refuseDirect = (fd, on) -> true;
+        try (Volume v = volume(r, "b")) {
+            byte[] one = bytes((2 << 20) + 5, 4);
+            assertArrayEquals(one, write(v, 2, one));
+            assertTrue(r.writes().stream().allMatch(c -> c.startsWith("buffered")), r.calls.toString());
+            assertEquals(1, r.calls.stream().filter(c -> c.startsWith("setDirect")).count());
+            r.calls.clear();
+            byte[] two = bytes(1 << 20, 5);
+            assertArrayEquals(two, write(v, 4, two));
+            // refused once: not asked again
+            assertTrue(r.calls.stream().noneMatch(c -> c.startsWith("setDirect")), r.calls.toString());
+        }
+    }
+
+    @Test
+    void aFileSystemTakingTheFlagButNotTheTransferFallsBackWithoutLosingABlock() throws Exception {
+        Recorder r = new Recorder();
+        r.failFirstDirectWrite = true;
+        try (Volume v = volume(r, "c")) {
+            byte[] one = bytes((2 << 20) + 77, 6);
+            assertArrayEquals(one, write(v, 2, one));
+            assertTrue(r.writes().stream().allMatch(c -> c.startsWith("buffered")), r.calls.toString());
+            assertEquals("buffered 0+1048576", r.writes().get(0));
+            r.calls.clear();
+            byte[] two = bytes(1 << 20, 7);
+            assertArrayEquals(two, write(v, 4, two));
+            assertTrue(r.calls.stream().noneMatch(c -> c.startsWith("setDirect")), r.calls.toString());
+        }
+    }
+}
