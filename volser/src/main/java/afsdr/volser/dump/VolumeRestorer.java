@@ -537,6 +537,7 @@ public final class VolumeRestorer {
             return rel;
         }
 
+        /** The batch of {@code a}'s records (made with the first call; later calls return it). */
         RecordBatch batch(Applied a, int batchRecords) throws IOException {
             if (batch == null) {
                 batch = new RecordBatch(writes(), a, releaser(), batchRecords);
@@ -552,8 +553,14 @@ public final class VolumeRestorer {
         }
     }
 
+    /** The record batch of one {@link #apply}, made when first needed. */
+    private interface BatchOf {
+        RecordBatch get() throws IOException;
+    }
+
     private static Applied apply(WriteTarget t, InputStream in, int batchRecords, Vet vet) throws IOException {
         Applied a = new Applied();
+        BatchOf batch = () -> t.batch(a, batchRecords);
         long[] pending = {0, 0}; // inode and length of data written for the current record
         BitSet[] candidates = {new BitSet(), new BitSet()};
         try {
@@ -593,13 +600,13 @@ public final class VolumeRestorer {
                 if (pending[0] != 0) {
                     rec.inode(pending[0]).length(pending[1]);
                 }
-                t.batch(a, batchRecords).add(vn, rec, pending[0], pending[1]);
+                batch.get().add(vn, rec, pending[0], pending[1]);
                 pending[0] = 0;
                 a.restored++;
             }
             a.streamBytes = r.offset();
             if (t.written()) {
-                t.batch(a, batchRecords).flush();
+                batch.get().flush();
             }
             // vnodes of the target that the dump does not mention: deleted (slot zeroed as ProcessIndex does)
             for (VnodeClass c : VnodeClass.values()) {
@@ -630,7 +637,7 @@ public final class VolumeRestorer {
                     if (pending[0] != 0) {
                         t.releaser().release(pending[0]); // written for a record that never reached the index
                     }
-                    t.batch(a, batchRecords).abandon(); // files of records never written to the index
+                    batch.get().abandon(); // files of records never written to the index
                     t.releaser().flush(); // the staging index must match the counts before it is deleted
                 } catch (IOException | RuntimeException e2) {
                     e.addSuppressed(e2);
