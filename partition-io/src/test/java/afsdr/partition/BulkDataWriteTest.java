@@ -48,6 +48,10 @@ class BulkDataWriteTest {
         BiPredicate<Integer, Boolean> refuseDirect = (fd, on) -> false;
         /** Fails the first O_DIRECT pwrite with EINVAL (a file system that takes the flag but not the I/O). */
         boolean failFirstDirectWrite;
+        /** Fails the O_DIRECT pwrite at this offset with ENOSPC (-1: none). */
+        long noSpaceAt = -1;
+        /** Threads the data pwrites ran on. */
+        final java.util.Set<String> writerThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
         Posix posix() {
             return (Posix) Proxy.newProxyInstance(Posix.class.getClassLoader(), new Class<?>[] {Posix.class},
@@ -72,6 +76,12 @@ class BulkDataWriteTest {
                                 failFirstDirectWrite = false;
                                 throw new NativeIoException("pwrite", "fd " + fd, Errno.EINVAL);
                             }
+                            if (d && (Long) a[2] == noSpaceAt) {
+                                // slow enough that the restore thread is already waiting for it
+                                Thread.sleep(50);
+                                throw new NativeIoException("pwrite", "fd " + fd, Errno.ENOSPC);
+                            }
+                            writerThreads.add(Thread.currentThread().getName());
                             calls.add((d ? "direct " : "buffered ") + a[2] + "+" + ((ByteBuffer) a[1]).remaining());
                         }
                         case "close" -> {
@@ -173,6 +183,38 @@ class BulkDataWriteTest {
             byte[] two = bytes(1 << 20, 7);
             assertArrayEquals(two, write(v, 4, two));
             assertTrue(r.calls.stream().noneMatch(c -> c.startsWith("setDirect")), r.calls.toString());
+        }
+    }
+
+    @Test
+    void directWritesAfterTheFirstRunBesideTheStreamAndTheirFailureRemovesTheFile() throws Exception {
+        Recorder r = new Recorder();
+        try (Volume v = volume(r, "d")) {
+            byte[] ok = bytes(3 << 20, 8);
+            assertArrayEquals(ok, write(v, 2, ok));
+            assertTrue(r.writerThreads.contains(Thread.currentThread().getName()), r.writerThreads.toString());
+            assertTrue(r.writerThreads.stream().anyMatch(t -> t.startsWith("namei-direct-write")), r.writerThreads.toString());
+
+            r.noSpaceAt = 2 << 20;
+            byte[] big = bytes((4 << 20) + 9, 9);
+            int[] before = v.linkTable().row(4);
+            NativeIoException e = org.junit.jupiter.api.Assertions.assertThrows(NativeIoException.class,
+                () -> v.createDataFileUnsynced(4, 1, 1, new ByteArrayInputStream(big), big.length));
+            assertEquals(Errno.ENOSPC, e.errno());
+            // the file is gone and its tag given back: nothing refers to what was written
+            assertArrayEquals(before, v.linkTable().row(4));
+            try (java.util.stream.Stream<Path> files = Files.walk(tmp.resolve("d"))) {
+                long dataFiles = files.filter(Files::isRegularFile)
+                    .filter(f -> f.getFileName().toString().length() > 0 && f.toString().contains("/AFSIDat/"))
+                    .filter(f -> {
+                        try {
+                            return Files.size(f) >= (2 << 20);
+                        } catch (java.io.IOException x) {
+                            return false;
+                        }
+                    }).count();
+                assertEquals(1, dataFiles, "only the first file of 3 MiB remains");
+            }
         }
     }
 }
