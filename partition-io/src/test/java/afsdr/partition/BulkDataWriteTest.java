@@ -158,15 +158,8 @@ class BulkDataWriteTest {
         Recorder r = new Recorder();
         r.refuseDirect = (fd, on) -> true;
         try (Volume v = volume(r, "b")) {
-            byte[] one = bytes((2 << 20) + 5, 4);
-            assertArrayEquals(one, write(v, 2, one));
-            assertTrue(r.writes().stream().allMatch(c -> c.startsWith("buffered")), r.calls.toString());
-            assertEquals(1, r.calls.stream().filter(c -> c.startsWith("setDirect")).count());
-            r.calls.clear();
-            byte[] two = bytes(1 << 20, 5);
-            assertArrayEquals(two, write(v, 4, two));
-            // refused once: not asked again
-            assertTrue(r.calls.stream().noneMatch(c -> c.startsWith("setDirect")), r.calls.toString());
+            List<String> first = pageCacheForGood(v, r, (2 << 20) + 5, 4);
+            assertEquals(1, first.stream().filter(c -> c.startsWith("setDirect")).count(), first.toString());
         }
     }
 
@@ -175,15 +168,25 @@ class BulkDataWriteTest {
         Recorder r = new Recorder();
         r.failFirstDirectWrite = true;
         try (Volume v = volume(r, "c")) {
-            byte[] one = bytes((2 << 20) + 77, 6);
-            assertArrayEquals(one, write(v, 2, one));
-            assertTrue(r.writes().stream().allMatch(c -> c.startsWith("buffered")), r.calls.toString());
-            assertEquals("buffered 0+1048576", r.writes().get(0));
-            r.calls.clear();
-            byte[] two = bytes(1 << 20, 7);
-            assertArrayEquals(two, write(v, 4, two));
-            assertTrue(r.calls.stream().noneMatch(c -> c.startsWith("setDirect")), r.calls.toString());
+            List<String> first = pageCacheForGood(v, r, (2 << 20) + 77, 6);
+            assertEquals("buffered 0+1048576", first.stream().filter(c -> !c.startsWith("setDirect")).findFirst().orElseThrow());
         }
+    }
+
+    /**
+     * Writes a large file and then another: both whole and only through the page cache, and the
+     * second one without asking for O_DIRECT again. Returns the first file's calls.
+     */
+    private static List<String> pageCacheForGood(Volume v, Recorder r, int firstLength, long seed) throws Exception {
+        byte[] one = bytes(firstLength, seed);
+        assertArrayEquals(one, write(v, 2, one));
+        assertTrue(r.writes().stream().allMatch(c -> c.startsWith("buffered")), r.calls.toString());
+        List<String> first = List.copyOf(r.calls);
+        r.calls.clear();
+        byte[] two = bytes(1 << 20, seed + 1);
+        assertArrayEquals(two, write(v, 4, two));
+        assertTrue(r.calls.stream().noneMatch(c -> c.startsWith("setDirect")), r.calls.toString());
+        return first;
     }
 
     @Test
