@@ -337,8 +337,8 @@ public final class Volume implements AutoCloseable {
      * device's volatile cache, and the batch's syncfs (which commits the journal holding the new
      * extents and flushes the device cache) is still what makes it durable before any record names
      * the file. Measured on this VM's ext4 (loop-mounted image as in volume-bench): 200 files of
-     * 1 MiB took 0.06-0.11 s and 0.03-0.04 CPU-s direct, 0.35-0.74 s of CPU buffered (0.05-0.07 s
-     * in other periods: the cost of fresh page-cache pages varies by a factor of ten on this host).
+     * 1 MiB took 0.06-0.11 s and 0.03-0.04 CPU-s direct in every round, buffered 0.2-0.8 CPU-s in
+     * slow periods and 0.05-0.08 in quiet ones (benchmarks/VOLUME-BENCH.md, session 5).
      */
     private boolean writeDirect(int fd, String p, InputStream src, long length) throws IOException {
         if (directWritesRefused) {
