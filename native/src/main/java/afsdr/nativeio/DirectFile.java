@@ -80,26 +80,38 @@ public final class DirectFile implements Closeable {
             }
             fd = posix.open(path, b, mode);
         }
-        int memAlign = 1;
-        int offAlign = 1;
+        int[] align = {1, 1};
         if (direct) {
             try {
-                FileStat st = posix.fstat(fd);
-                if (st.dioOffsetAlign() > 0 && st.dioMemAlign() > 0) {
-                    memAlign = st.dioMemAlign();
-                    offAlign = st.dioOffsetAlign();
-                } else {
-                    int probed = st.size() >= MAX_PROBE ? probeAlignment(posix, fd) : 0;
-                    int a = probed > 0 ? probed : (int) posix.statvfs(path).blockSize();
-                    memAlign = a;
-                    offAlign = a;
-                }
+                align = discoverAlignment(posix, fd, path);
             } catch (NativeIoException e) {
                 posix.close(fd);
                 throw e;
             }
         }
-        return new DirectFile(posix, path, fd, direct, memAlign, offAlign);
+        return new DirectFile(posix, path, fd, direct, align[0], align[1]);
+    }
+
+    /** {memory alignment, offset alignment} of O_DIRECT transfers on the open file {@code fd}. */
+    private static int[] discoverAlignment(Posix posix, int fd, String path) throws NativeIoException {
+        FileStat st = posix.fstat(fd);
+        if (st.dioOffsetAlign() > 0 && st.dioMemAlign() > 0) {
+            return new int[] {st.dioMemAlign(), st.dioOffsetAlign()};
+        }
+        int probed = st.size() >= MAX_PROBE ? probeAlignment(posix, fd) : 0;
+        int a = probed > 0 ? probed : (int) posix.statvfs(path).blockSize();
+        return new int[] {a, a};
+    }
+
+    /**
+     * One alignment for the buffers, offsets and lengths of O_DIRECT transfers on the open file
+     * {@code fd} (found as {@link #open} finds it), at least a page, for the reason given at
+     * {@link #allocateBuffer}. For a caller that switches O_DIRECT on for a descriptor it opened
+     * itself ({@link Posix#setDirect}).
+     */
+    public static int pageAlignment(Posix posix, int fd, String path) throws NativeIoException {
+        int[] a = discoverAlignment(posix, fd, path);
+        return Math.max(Math.max(a[0], a[1]), PAGE_SIZE);
     }
 
     /**

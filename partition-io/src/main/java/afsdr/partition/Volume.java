@@ -345,9 +345,7 @@ public final class Volume implements AutoCloseable {
             return false;
         }
         if (directAlign == 0) {
-            FileStat st = posix.fstat(fd);
-            int a = Math.max(st.dioOffsetAlign(), st.dioMemAlign());
-            directAlign = Math.max(a > 0 ? a : (int) posix.statvfs(p).blockSize(), DirectFile.PAGE_SIZE);
+            directAlign = DirectFile.pageAlignment(posix, fd, p);
         }
         long whole = length - length % directAlign;
         if (whole == 0) {
