@@ -553,14 +553,8 @@ public final class VolumeRestorer {
         }
     }
 
-    /** The record batch of one {@link #apply}, made when first needed. */
-    private interface BatchOf {
-        RecordBatch get() throws IOException;
-    }
-
     private static Applied apply(WriteTarget t, InputStream in, int batchRecords, Vet vet) throws IOException {
         Applied a = new Applied();
-        BatchOf batch = () -> t.batch(a, batchRecords);
         long[] pending = {0, 0}; // inode and length of data written for the current record
         BitSet[] candidates = {new BitSet(), new BitSet()};
         try {
@@ -600,13 +594,13 @@ public final class VolumeRestorer {
                 if (pending[0] != 0) {
                     rec.inode(pending[0]).length(pending[1]);
                 }
-                batch.get().add(vn, rec, pending[0], pending[1]);
+                t.batch(a, batchRecords).add(vn, rec, pending[0], pending[1]);
                 pending[0] = 0;
                 a.restored++;
             }
             a.streamBytes = r.offset();
             if (t.written()) {
-                batch.get().flush();
+                t.batch(a, batchRecords).flush();
             }
             // vnodes of the target that the dump does not mention: deleted (slot zeroed as ProcessIndex does)
             for (VnodeClass c : VnodeClass.values()) {
@@ -637,7 +631,7 @@ public final class VolumeRestorer {
                     if (pending[0] != 0) {
                         t.releaser().release(pending[0]); // written for a record that never reached the index
                     }
-                    batch.get().abandon(); // files of records never written to the index
+                    t.batch(a, batchRecords).abandon(); // files of records never written to the index
                     t.releaser().flush(); // the staging index must match the counts before it is deleted
                 } catch (IOException | RuntimeException e2) {
                     e.addSuppressed(e2);
