@@ -70,7 +70,9 @@ final class TransferFixture {
             t.createFile(VolumeTree.ROOT_VNODE, "small" + i, b);
         }
         t.createFile(VolumeTree.ROOT_VNODE, "empty", new byte[0]);
-        byte[] big = new byte[200_000];
+        // over Volume.DIRECT_WRITE_MIN and not block-aligned: a restore into ours writes its whole
+        // blocks with O_DIRECT (two MiB-writes, one of them on the writer thread) and its tail buffered
+        byte[] big = new byte[1_100_000];
         r.nextBytes(big);
         t.createFile(VolumeTree.ROOT_VNODE, "big.bin", big);
         int sub = t.mkdir(VolumeTree.ROOT_VNODE, "sub", null);
