@@ -63,6 +63,10 @@ public final class RxConnection implements RxSecurityConnection {
     final byte[] ackScratch = new byte[RX_MAXACKS];
     /** Calls with an ack due at the end of the read batch; null = ack at once (no batching). */
     java.util.List<RxCallState> ackQueue;
+    /** The engine's queue of connections that need their timers run again; null without an engine. */
+    java.util.Queue<RxConnection> timerWakeups;
+    /** On the engine's list of connections whose timers it runs (event loop only). */
+    boolean timerListed;
     private final RxHeader scratch = new RxHeader();
     /** For the I/O layer. */
     public Object attachment;
@@ -263,6 +267,10 @@ public final class RxConnection implements RxSecurityConnection {
         RxCallState c = new RxCallState(this, ch, n, true, now);
         calls[ch] = c;
         stats.nCallStructs++;
+        if (timerWakeups != null) {
+            // the new call has deadlines: the engine's next tick must run this connection's timers
+            timerWakeups.add(this);
+        }
         return c;
     }
 

@@ -42,6 +42,62 @@ class RxConnectionLifecycleTest {
     }
 
     @Test
+    void timersSkipConnectionsWithNothingPendingUntilTheirNextCallOrPacket() {
+        Wire w = RxStateMachineTest.wire();
+        java.util.List<RxConnection> conns = new java.util.ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            RxConnection conn = RxStateMachineTest.connect(w);
+            completeCall(w, conn);
+            conns.add(conn);
+        }
+        w.advance(5_000, 5);
+        // what a volserver holds after a night of vos commands: connections kept for 700 s, no call
+        // in progress; the 5 ms tick no longer walks them
+        assertEquals(50, w.server.serverConnectionCount());
+        assertEquals(0, w.server.timedConnectionCount(), "server connections with nothing pending");
+        assertEquals(0, w.client.timedConnectionCount(), "client connections with nothing pending");
+
+        // a new call on one of them: its timers run again on both sides. The request's only packet
+        // is lost, so it gets through only if the client's retransmission timer fires; the reply's
+        // is lost too, which only the server's timer repairs
+        RxConnection conn = conns.get(17);
+        boolean[] lostRequest = {false};
+        boolean[] lostReply = {false};
+        w.drop = s -> {
+            if (s.header().type != Wire.DATA) {
+                return false;
+            }
+            boolean[] flag = s.toServer() ? lostRequest : lostReply;
+            if (flag[0]) {
+                return false;
+            }
+            flag[0] = true;
+            return true;
+        };
+        RxCallState c = conn.newClientCall(w.now);
+        w.send(c, bytes(20, 3), true);
+        w.deliver();
+        assertTrue(lostRequest[0]);
+        int dispatched = w.dispatched.size();
+        w.advance(3_000, 5);
+        assertEquals(dispatched + 1, w.dispatched.size(), "request retransmitted after the loss");
+        RxCallState s = w.dispatched.get(dispatched);
+        assertArrayEquals(bytes(20, 3), w.readAll(s));
+        w.send(s, bytes(8, 4), true);
+        w.deliver();
+        assertTrue(lostReply[0]);
+        w.advance(3_000, 5);
+        assertArrayEquals(bytes(8, 4), w.readAll(c), "reply retransmitted after the loss");
+        w.deliver();
+        c.clientEnded();
+        assertEquals(0, c.error(), c::toString);
+        w.advance(5_000, 5);
+        assertEquals(0, w.server.timedConnectionCount());
+        assertEquals(0, w.client.timedConnectionCount());
+        w.assertNoLeaks();
+    }
+
+    @Test
     void connectionWithACallInProgressIsKeptWhileThePeerPings() {
         Wire w = RxStateMachineTest.wire();
         RxConnection conn = RxStateMachineTest.connect(w);
