@@ -38,6 +38,22 @@ final class ProcStat {
     }
 
     /**
+     * The whole machine's CPU time from the first line of /proc/stat, in seconds summed over all
+     * CPUs: {busy (user, nice, system, irq, softirq), idle, iowait, steal}. Busy includes what no
+     * volserver's own figure holds: kernel threads (the loop device's copies into its image file,
+     * writeback), vos, the benchmark itself.
+     */
+    static double[] machineSeconds() throws IOException {
+        String first = Files.readAllLines(Path.of("/proc/stat")).get(0);
+        String[] f = first.trim().split("\\s+");
+        // cpu user nice system idle iowait irq softirq steal ...
+        long busy = Long.parseLong(f[1]) + Long.parseLong(f[2]) + Long.parseLong(f[3]) + Long.parseLong(f[6])
+            + Long.parseLong(f[7]);
+        return new double[] {busy / (double) CLK_TCK, Long.parseLong(f[4]) / (double) CLK_TCK,
+            Long.parseLong(f[5]) / (double) CLK_TCK, Long.parseLong(f[8]) / (double) CLK_TCK};
+    }
+
+    /**
      * CPU seconds (utime + stime) of every thread of {@code pid}, keyed by "name/tid" (the thread
      * name from /proc/PID/task/TID/stat, as the JVM sets it for its threads, 15 characters at most).
      */

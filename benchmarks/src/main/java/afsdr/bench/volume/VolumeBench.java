@@ -38,6 +38,8 @@ import afsdr.realcell.RealCell;
  * {@code strace -f -tt} of its Rx and sync calls (DIR/NNN-op.vos, NNN counting the timed commands)
  * and our two servers under {@code strace -f --seccomp-bpf -tt} of their sync, rename and open calls
  * only (DIR/ours-jN.strace; their packets are not traced, which would slow them several-fold).
+ * {@code AFSDR_BENCH_STRACE_FILTER} and {@code AFSDR_BENCH_STRACE_SERVER_FILTER} replace those two
+ * {@code -e} expressions (e.g. {@code trace=all} for vos; every traced call slows the process).
  *
  * <p>Must run inside a fresh network namespace as root (benchmarks/bin/volume-bench does that
  * through bin/in-netns). Not a test: it prints figures and asserts nothing.
@@ -175,7 +177,8 @@ public final class VolumeBench {
         List<String> cmd = new ArrayList<>();
         if (straceDir != null) {
             cmd.addAll(List.of("strace", "-f", "--seccomp-bpf", "-tt", "-e",
-                "trace=syncfs,fsync,fdatasync,rename,renameat,renameat2,openat", "-o",
+                System.getenv().getOrDefault("AFSDR_BENCH_STRACE_SERVER_FILTER",
+                    "trace=syncfs,fsync,fdatasync,rename,renameat,renameat2,openat"), "-o",
                 straceDir.resolve(name + ".strace").toString()));
         }
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -311,13 +314,14 @@ public final class VolumeBench {
         long[] rx0 = receiver != null ? rxStats(receiver) : null;
         double[] s0 = sender != null ? ProcStat.userSystemSeconds(sender.pid) : none;
         double[] r0 = receiver != null ? ProcStat.userSystemSeconds(receiver.pid) : none;
+        double[] m0 = ProcStat.machineSeconds();
         String[] cmd = vosArgs;
         if (straceDir != null) {
             String out = straceDir.resolve(String.format(Locale.ROOT, "%03d-%s.vos", ++traced, vosArgs[0]))
                 .toString();
             note("         timeline: %s", out);
             cmd = concat(new String[] {"strace", "-f", "-tt", "-e",
-                "trace=sendmsg,recvmsg,sendmmsg,recvmmsg,sendto,recvfrom,syncfs,fsync,fdatasync", "-o", out, "vos"},
+                System.getenv().getOrDefault("AFSDR_BENCH_STRACE_FILTER", "trace=sendmsg,recvmsg,sendmmsg,recvmmsg,sendto,recvfrom,syncfs,fsync,fdatasync"), "-o", out, "vos"},
                 vosArgs);
         }
         long t0 = System.nanoTime();
@@ -330,6 +334,9 @@ public final class VolumeBench {
             vosOk(Duration.ofMinutes(60), vosArgs);
         }
         double wall = (System.nanoTime() - t0) / 1e9;
+        double[] m1 = ProcStat.machineSeconds();
+        note("         machine: busy %.2f CPU-s (kernel threads, vos and the bench included), idle %.2f, iowait %.2f,"
+            + " steal %.2f", m1[0] - m0[0], m1[1] - m0[1], m1[2] - m0[2], m1[3] - m0[3]);
         double[] s1 = sender != null ? ProcStat.userSystemSeconds(sender.pid) : none;
         double[] r1 = receiver != null ? ProcStat.userSystemSeconds(receiver.pid) : none;
         if (sx0 != null) {
