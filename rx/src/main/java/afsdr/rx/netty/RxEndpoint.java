@@ -80,6 +80,10 @@ public final class RxEndpoint implements AutoCloseable {
         this.config = b.config();
         SecureRandom rnd = new SecureRandom();
         this.engine = new RxEngine(config, new RxStats(), b.version, rnd.nextInt(), rnd.nextInt());
+        if (b.interfaceMtu) {
+            InterfaceMtu table = InterfaceMtu.system();
+            engine.pathMtu(peer -> table.packetSizeFor(peer.getAddress()));
+        }
         this.epoll = b.allowEpoll && Epoll.isAvailable();
         this.group = new MultiThreadIoEventLoopGroup(1, r -> {
             Thread t = new Thread(r, "rx-loop-" + b.port);
@@ -356,7 +360,9 @@ public final class RxEndpoint implements AutoCloseable {
         private int port;
         private int workerThreads = 16;
         private int maxQueuedCalls = 256;
-        private int mtu = RxConstants.RX_REMOTE_PACKET_SIZE;
+        /** 0: not set (RX_REMOTE_PACKET_SIZE, or no cap of its own with {@link #interfaceMtu}). */
+        private int mtu;
+        private boolean interfaceMtu;
         private boolean jumbo;
         private int maxWindow = RxConstants.RX_MAX_WINDOW;
         private String version = "afsdr 0.1 (OpenAFS 1.8 compatible Rx)";
@@ -385,9 +391,22 @@ public final class RxEndpoint implements AutoCloseable {
             return this;
         }
 
-        /** Largest Rx packet (header + data) without jumbograms; default 1444. */
+        /**
+         * Largest Rx packet (header + data) without jumbograms (-rxmaxmtu); default 1444, or with
+         * {@link #interfaceMtu} whatever the path to each peer allows.
+         */
         public Builder maxMtu(int mtu) {
             this.mtu = mtu;
+            return this;
+        }
+
+        /**
+         * Sizes packets per peer from the host's interfaces ({@link InterfaceMtu}: the attached
+         * subnet's MTU, or the loopback MTU for a peer on this host; 1444 for anything routed),
+         * within {@link #maxMtu} when that is set. Off by default: 1444 to every peer.
+         */
+        public Builder interfaceMtu(boolean on) {
+            this.interfaceMtu = on;
             return this;
         }
 
@@ -468,7 +487,8 @@ public final class RxEndpoint implements AutoCloseable {
         }
 
         RxConfig config() {
-            return base.withMaxWindow(maxWindow).withMtu(mtu).withJumbo(jumbo);
+            int m = mtu != 0 ? mtu : interfaceMtu ? RxConstants.RX_MAX_PACKET_SIZE : RxConstants.RX_REMOTE_PACKET_SIZE;
+            return base.withMaxWindow(maxWindow).withMtu(m).withJumbo(jumbo);
         }
 
         public RxEndpoint build() throws InterruptedException {

@@ -287,7 +287,7 @@ public final class RxCallState {
         if (config.jumbo()) {
             body = RX_JUMBOBUFFERSIZE;
         } else {
-            body = Math.min(config.mtu(), conn.peer.maxMtu) - RX_HEADER_SIZE;
+            body = conn.peer.sendMtu() - RX_HEADER_SIZE;
         }
         return body - s.headerSize() - s.maxTrailerSize();
     }
@@ -674,7 +674,7 @@ public final class RxCallState {
                 RX_SLOW_START_OK | (ping ? RX_REQUEST_ACK : 0));
         ByteBuf b = out.alloc().directBuffer(RX_HEADER_SIZE + RxAck.encodedSize(nAcks));
         h.writeTo(b);
-        RxAck.encode(b, racked, rprev, serial, reason, acks, nAcks, config.advertisedMaxMtu(), config.mtu(),
+        RxAck.encode(b, racked, rprev, serial, reason, acks, nAcks, conn.peer.advertisedMaxMtu(), conn.peer.localMtu,
                 config.maxWindow(), config.advertisedDgramPackets());
         conn.transmit(b, RX_PACKET_TYPE_ACK, out);
         conn.stats.ackPacketsSent++;

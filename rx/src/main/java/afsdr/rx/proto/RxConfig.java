@@ -9,7 +9,8 @@ import java.util.concurrent.TimeUnit;
  * anyway while Java peers use all of it.
  *
  * @param maxWindow receive window we advertise and largest send window we use (1..255)
- * @param mtu largest Rx packet (header + data) we send or accept without jumbograms
+ * @param mtu largest Rx packet (header + data) we send or accept without jumbograms, to any peer;
+ *            the engine's path rule may lower it per peer ({@link RxEngine#pathMtu})
  * @param jumbo whether we advertise and send jumbograms (rx.md §15)
  * @param softAckDelayNanos rx_softAckDelay: delay of an ack no packet asked for
  * @param lastAckDelayNanos rx_lastAckDelay: client's delay before acking a reply's last packet
@@ -85,11 +86,6 @@ public record RxConfig(int maxWindow, int mtu, boolean jumbo, long softAckDelayN
         return new RxConfig(maxWindow, mtu, jumbo, softAckDelayNanos, lastAckDelayNanos, hardAckRate, softAckRate,
                 minRtoNanos, rtoAllowanceNanos, initialRtoNanos, maxRtoNanos, clientDeadTimeSeconds,
                 serverDeadTimeSeconds, idleConnection, idleDead);
-    }
-
-    /** maxMTU we advertise in ack trailers: one packet, or a full jumbogram. */
-    public int advertisedMaxMtu() {
-        return jumbo ? Math.max(mtu, RxConstants.AFSDR_MAX_JUMBO_DATAGRAM) : mtu;
     }
 
     /** maxDgramPackets we advertise. */

@@ -172,7 +172,7 @@ final class RxDebugCodec {
         RxPeer p = c.peer;
         writeHost(b, c.peerAddress);
         b.writeShort(c.peerAddress == null ? 0 : c.peerAddress.getPort());
-        b.writeShort(c.config.mtu()); // ifMTU
+        b.writeShort(c.peer.localMtu); // ifMTU
         b.writeInt(0); // idleWhen
         b.writeShort(1); // refCount
         b.writeByte(0); // burstSize
@@ -191,7 +191,7 @@ final class RxDebugCodec {
         b.writeShort(p.maxMtu); // maxMTU
         b.writeShort(p.maxDgramPackets);
         b.writeShort(c.config.advertisedDgramPackets()); // ifDgramPackets
-        b.writeShort(Math.min(p.maxMtu, c.config.mtu())); // MTU
+        b.writeShort(p.sendMtu()); // MTU
         b.writeShort(p.cwind);
         b.writeShort(p.maxDgramPackets); // nDgramPackets
         b.writeShort(0); // congestSeq

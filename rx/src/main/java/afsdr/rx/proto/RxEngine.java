@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.ToIntFunction;
 
 /**
  * Everything one UDP socket does, minus the socket: connection tables for server and client
@@ -48,6 +49,11 @@ public final class RxEngine {
     private final List<RxConnection> timed = new ArrayList<>();
     /** Connections that started a client call on another thread since the last tick. */
     private final Queue<RxConnection> timerWakeups = new ConcurrentLinkedQueue<>();
+    /**
+     * Largest packet the path to a peer carries unfragmented; each new connection's limit is this
+     * capped by the configured MTU. Default: no limit of its own (the configured MTU decides).
+     */
+    private volatile ToIntFunction<InetSocketAddress> pathMtu = peer -> RX_MAX_PACKET_SIZE;
     /** When {@link #tick} last looked for idle server connections to collect (valid once {@link #swept}). */
     private long lastIdleSweep;
     private boolean swept;
@@ -87,6 +93,15 @@ public final class RxEngine {
         return epoch;
     }
 
+    /** Sets the rule for {@link #pathMtu} (before connections are made). */
+    public void pathMtu(ToIntFunction<InetSocketAddress> rule) {
+        this.pathMtu = java.util.Objects.requireNonNull(rule);
+    }
+
+    private int localMtuFor(InetSocketAddress peer) {
+        return Math.max(RX_MIN_PACKET_SIZE, Math.min(config.mtu(), pathMtu.applyAsInt(peer)));
+    }
+
     public void addService(int serviceId, Map<Integer, ServerSecurity> byIndex) {
         if (serviceId < 0 || serviceId > 0xffff) {
             throw new IllegalArgumentException("serviceId " + serviceId);
@@ -105,6 +120,7 @@ public final class RxEngine {
         RxConnection c = RxConnection.client(config, stats, epoch, cid, serviceId, peer, security, now);
         c.ackQueue = ackQueue;
         c.timerWakeups = timerWakeups;
+        c.peer.localMtu = localMtuFor(peer);
         clientConns.put(cid, c);
         stats.nClientConns++;
         return c;
@@ -196,6 +212,7 @@ public final class RxEngine {
         c = RxConnection.server(config, stats, h, from, sec, now);
         c.ackQueue = ackQueue;
         c.timerWakeups = timerWakeups;
+        c.peer.localMtu = localMtuFor(from);
         serverConns.put(key, c);
         stats.nServerConns++;
         lastServerConn = c;

@@ -12,6 +12,20 @@ public final class RxPeer {
     private final RxConfig config;
     /** Largest packet (header + data) the peer accepts; RX_REMOTE_PACKET_SIZE until it tells us. */
     int maxMtu = RxConstants.RX_REMOTE_PACKET_SIZE;
+    /**
+     * The peer's own packet size toward us (the ifMTU word of its trailers); RX_REMOTE_PACKET_SIZE
+     * until it tells us. OpenAFS sizes packets by the smaller of its and the peer's (natMTU): a
+     * stock peer says 1444 on loopback (it leaves that interface out), so only a peer that knows
+     * the path carries more, one like us, gets larger packets. (A stock vos advertises a maxMTU
+     * of 5692 but reads with a 64 KiB socket buffer: a window of packets that size overflowed
+     * it, a quarter of them resent.)
+     */
+    int ifMtu = RxConstants.RX_REMOTE_PACKET_SIZE;
+    /**
+     * Largest packet we send to or accept from the peer: our -rxmaxmtu cap and what the path to
+     * it carries unfragmented (the engine's path rule; rxi_InitPeerParams's peer->ifMTU).
+     */
+    int localMtu;
     /** Rx packets per datagram the peer accepts; 1 until an ack trailer says more (rxi_InitPeerParams). */
     int maxDgramPackets = 1;
     /** Peer's advertised receive window: our send window. */
@@ -27,6 +41,17 @@ public final class RxPeer {
 
     RxPeer(RxConfig config) {
         this.config = config;
+        this.localMtu = config.mtu();
+    }
+
+    /** maxMTU of our ack trailers: what we accept, or a whole jumbogram when we take those. */
+    int advertisedMaxMtu() {
+        return config.jumbo() ? Math.max(localMtu, RxConstants.AFSDR_MAX_JUMBO_DATAGRAM) : localMtu;
+    }
+
+    /** Largest packet (header + data) we send to the peer: our limit and both of the peer's. */
+    int sendMtu() {
+        return Math.min(localMtu, Math.min(maxMtu, ifMtu));
     }
 
     /**
@@ -38,6 +63,10 @@ public final class RxPeer {
             int m = ack.maxMTU();
             if (m >= RxConstants.RX_MIN_PACKET_SIZE) {
                 maxMtu = Math.min(m, RxConstants.RX_MAX_PACKET_SIZE);
+            }
+            int i = ack.ifMTU();
+            if (i >= RxConstants.RX_MIN_PACKET_SIZE) {
+                ifMtu = Math.min(i, RxConstants.RX_MAX_PACKET_SIZE);
             }
         }
         if (ack.trailerWords() >= 3) {
@@ -85,6 +114,11 @@ public final class RxPeer {
 
     public int maxMtu() {
         return maxMtu;
+    }
+
+    /** Our own limit toward the peer ({@link #localMtu}). */
+    public int localMtu() {
+        return localMtu;
     }
 
     public int maxDgramPackets() {

@@ -159,6 +159,78 @@ class RxStateMachineTest {
     }
 
     @Test
+    void packetSizeIsTheSmallerOfOurPathLimitAndThePeersAdvertisedMtu() {
+        Wire w = new Wire(RxConfig.defaults().withMtu(RX_MAX_PACKET_SIZE));
+        w.server.addService(SVC, Map.<Integer, ServerSecurity>of(0, RxNullSecurity.INSTANCE));
+        // the client's path rule: the server is on this host; the server's: the client is routed
+        w.client.pathMtu(peer -> 16384);
+        w.server.pathMtu(peer -> RX_REMOTE_PACKET_SIZE);
+        RxConnection conn = connect(w);
+        RxCallState c = conn.newClientCall(w.now);
+        // before the server's first ack the client assumes RX_REMOTE_PACKET_SIZE for it
+        assertEquals(RX_REMOTE_PACKET_SIZE - RX_HEADER_SIZE, c.userCapacity());
+        w.send(c, bytes(100, 0), true);
+        w.deliver();
+        RxCallState s = w.dispatched.get(0);
+        assertArrayEquals(bytes(100, 0), w.readAll(s));
+        // the server's acks advertise what its path rule allows, not the configured 16384
+        Wire.Sent ack = w.sent(false, Wire.ACK).get(0);
+        assertDoesNotThrow(() -> {
+            assertEquals(RX_REMOTE_PACKET_SIZE, ack.ack().maxMTU());
+            assertEquals(RX_REMOTE_PACKET_SIZE, ack.ack().ifMTU());
+        });
+        assertEquals(RX_REMOTE_PACKET_SIZE - RX_HEADER_SIZE, s.userCapacity(), "server to a routed client");
+        // a client whose server advertises 16384 sends packets that large, and says so itself
+        Wire w2 = new Wire(RxConfig.defaults().withMtu(RX_MAX_PACKET_SIZE));
+        w2.server.addService(SVC, Map.<Integer, ServerSecurity>of(0, RxNullSecurity.INSTANCE));
+        w2.client.pathMtu(peer -> 16384);
+        w2.server.pathMtu(peer -> 16384);
+        RxCallState c2 = connect(w2).newClientCall(w2.now);
+        w2.send(c2, bytes(100, 0), false);
+        w2.deliver();
+        w2.advance(200, 5);
+        assertEquals(16384 - RX_HEADER_SIZE, c2.userCapacity());
+        byte[] big = bytes(16384 - RX_HEADER_SIZE, 7);
+        w2.send(c2, big, true);
+        w2.deliver();
+        RxCallState s2 = w2.dispatched.get(0);
+        byte[] got = w2.readAll(s2);
+        assertEquals(100 + big.length, got.length);
+        assertArrayEquals(big, Arrays.copyOfRange(got, 100, got.length));
+        List<Wire.Sent> data = w2.sent(true, Wire.DATA);
+        assertEquals(16384 - RX_HEADER_SIZE, data.get(data.size() - 1).body().length);
+        Wire.Sent serverAck = w2.sent(false, Wire.ACK).get(0);
+        assertDoesNotThrow(() -> assertEquals(16384, serverAck.ack().maxMTU()));
+        for (Object[] end : new Object[][] {{w, c, s}, {w2, c2, s2}}) {
+            Wire x = (Wire) end[0];
+            x.send((RxCallState) end[2], bytes(4, 1), true);
+            x.deliver();
+            assertArrayEquals(bytes(4, 1), x.readAll((RxCallState) end[1]));
+            x.deliver();
+            ((RxCallState) end[1]).clientEnded();
+            x.advance(1_000, 5);
+            x.assertNoLeaks();
+        }
+    }
+
+    @Test
+    void aPeerThatReadsLargePacketsButSendsSmallOnesGetsSmallOnes() {
+        // what a stock vos on this host says: maxMTU 5692 (it reassembles that much), ifMTU 1444
+        // (its own packet size to us, since OpenAFS leaves loopback out of its interface table)
+        RxPeer p = new RxPeer(RxConfig.defaults().withMtu(RX_MAX_PACKET_SIZE));
+        p.localMtu = 16384;
+        assertEquals(RX_REMOTE_PACKET_SIZE, p.sendMtu(), "before any ack");
+        p.applyAckTrailer(new afsdr.rx.packet.RxAck(0, 0, 1, 1, 0, 1, new byte[0], 5692, 1444, 32, 1, 4));
+        assertEquals(1444, p.sendMtu());
+        // one of ours on this host says 16384 for both
+        p.applyAckTrailer(new afsdr.rx.packet.RxAck(0, 0, 1, 1, 0, 1, new byte[0], 16384, 16384, 255, 1, 4));
+        assertEquals(16384, p.sendMtu());
+        // and a stock volserver (rx_SetNoJumbo) 1444 for both
+        p.applyAckTrailer(new afsdr.rx.packet.RxAck(0, 0, 1, 1, 0, 1, new byte[0], 1444, 1444, 32, 1, 4));
+        assertEquals(1444, p.sendMtu());
+    }
+
+    @Test
     void retransmissionTimeoutBacksOffExponentially() {
         Wire w = wire();
         RxConnection conn = connect(w);

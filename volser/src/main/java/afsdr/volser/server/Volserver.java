@@ -125,6 +125,7 @@ public final class Volserver implements AutoCloseable {
                 .bind(bindAddress, options.port)
                 .workerThreads(options.threads)
                 .jumbo(options.jumbo)
+                .interfaceMtu(true)
                 .version(VERSION);
             if (options.rxMaxMtu > 0) {
                 b.maxMtu(options.rxMaxMtu);
