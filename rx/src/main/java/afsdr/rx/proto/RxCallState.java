@@ -184,7 +184,11 @@ public final class RxCallState {
     private int lastReceivedSerial;
     /** The peer sent this call's data in jumbograms larger than stock's: a sender like us, acked sparsely. */
     private boolean jumboSender;
-    /** Every packet up to this seq arrived (consumed or queued); a hole lies above it if rmax is higher. */
+    /**
+     * Every packet up to this seq arrived (consumed or queued); a hole lies above it if rmax is
+     * higher. Not {@link #racked}: that one stops at rnext + RECEIVE_BUFFER and stays at rnext
+     * before authentication and for the first packets, while this one must reach rmax.
+     */
     private int rcontig;
 
     // ---- liveness
@@ -583,6 +587,8 @@ public final class RxCallState {
      * readable packet wakes the reader as it used to.
      */
     private boolean readerWaitsNoLonger() {
+        // the full-buffer clause is not implied by the first: readerWantPackets is the I/O layer's
+        // to set, and racked never passes rnext + RECEIVE_BUFFER, so a larger wish would never wake
         return rqUnchecked || rnext <= EARLY_ACK_AFTER || racked - rnext >= readerWantPackets
                 || (rlast != 0 && racked > rlast) || racked - rnext >= RECEIVE_BUFFER;
     }
