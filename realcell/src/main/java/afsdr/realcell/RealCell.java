@@ -41,6 +41,7 @@ import java.util.function.BooleanSupplier;
  *   fs1     afs-fs1     127.1.0.2   fileserver (7000), volserver (7005), /vicepa, /vicepb
  *   fs2     afs-fs2     127.1.0.3   fileserver (7000), volserver (7005), /vicepa, /vicepb
  *   j1      afs-j1      127.1.0.4   nothing: the place for the volserver under test; /vicepa
+ *   j2      afs-j2      127.1.0.5   nothing: a second one of ours (ours->ours transfers); /vicepa
  *   client  afs-client  127.1.0.9   identity of vos, pts, udebug... (never bound)
  * </pre>
  * Every stock process runs as {@code unshare --mount --uts --propagation private -- node.sh STATE NODE CMD},
@@ -88,6 +89,7 @@ public final class RealCell implements AutoCloseable {
     public static final String FS1 = "fs1";
     public static final String FS2 = "fs2";
     public static final String J1 = "j1";
+    public static final String J2 = "j2";
     public static final String CLIENT = "client";
 
     public static final String CELL_NAME = "test.afsdr";
@@ -107,12 +109,13 @@ public final class RealCell implements AutoCloseable {
     /** Last byte of each node's address; the first three come from the cell's mode ({@link #addressPrefix}). */
     private static final Map<String, Integer> HOST_BYTES = new LinkedHashMap<>();
     private static final Map<String, List<String>> PARTITIONS = Map.of(FS1, List.of("a", "b"),
-            FS2, List.of("a", "b"), J1, List.of("a"));
+            FS2, List.of("a", "b"), J1, List.of("a"), J2, List.of("a"));
     static {
         HOST_BYTES.put(DB, 1);
         HOST_BYTES.put(FS1, 2);
         HOST_BYTES.put(FS2, 3);
         HOST_BYTES.put(J1, 4);
+        HOST_BYTES.put(J2, 5);
         HOST_BYTES.put(CLIENT, 9);
     }
 
@@ -381,7 +384,7 @@ public final class RealCell implements AutoCloseable {
         return nodeDir(node).resolve("logs");
     }
 
-    /** What the node sees as /vicep{@code part}; fs1 and fs2 have a and b, j1 has a. */
+    /** What the node sees as /vicep{@code part}; fs1 and fs2 have a and b, j1 and j2 have a. */
     public Path partitionDir(String node, String part) {
         if (!PARTITIONS.getOrDefault(node, List.of()).contains(part)) {
             throw new IllegalArgumentException("node " + node + " has no partition /vicep" + part);

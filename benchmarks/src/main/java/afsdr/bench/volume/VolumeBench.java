@@ -45,7 +45,6 @@ import afsdr.realcell.RealCell;
  * through bin/in-netns). Not a test: it prints figures and asserts nothing.
  */
 public final class VolumeBench {
-    static final String J2_ADDRESS = "127.1.0.5";
     static final int VOLSER_PORT = 7005;
     static final List<String> SHADOW_PAIRS = List.of("stock->stock", "stock->ours", "ours->stock", "ours->ours");
 
@@ -149,16 +148,9 @@ public final class VolumeBench {
         Files.writeString(cell.partitionDir(RealCell.J1, "a").resolve("AlwaysAttach"), "");
         servers.put("j1", startOurs("ours j1", cell.addressString(RealCell.J1), cell.localDir(RealCell.J1), j1Root,
             "ours-j1"));
-        // the second server of ours: its own local folder (NetInfo), partitions and log
-        Path j2 = Files.createDirectories(work.resolve("j2"));
-        Path j2Local = Files.createDirectories(j2.resolve("local"));
-        Files.writeString(j2Local.resolve("NetInfo"), "f " + J2_ADDRESS + "\n");
-        if (Files.exists(cell.localDir(RealCell.J1).resolve("NoAuth"))) {
-            Files.writeString(j2Local.resolve("NoAuth"), "");
-        }
-        Path j2Root = Files.createDirectories(j2.resolve("parts"));
-        Files.writeString(Files.createDirectories(j2Root.resolve("vicepa")).resolve("AlwaysAttach"), "");
-        servers.put("j2", startOurs("ours j2", J2_ADDRESS, j2Local, j2Root, "ours-j2"));
+        // the second server of ours: the cell's node j2, with its own local folder (NetInfo) and partition
+        servers.put("j2", startOurs("ours j2", cell.addressString(RealCell.J2), cell.localDir(RealCell.J2),
+            cell.partitionDir(RealCell.J2, "a").getParent(), "ours-j2"));
         for (Server s : servers.values()) {
             note("server %-10s %-10s pid %d", s.label, s.address, s.pid);
         }
