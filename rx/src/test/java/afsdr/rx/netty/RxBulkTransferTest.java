@@ -167,17 +167,25 @@ class RxBulkTransferTest {
         }
     }
 
-    @ParameterizedTest(name = "{0} loss={1} dup={2} reorder={3}")
+    /**
+     * One call of {@link #bulkBytes(double)} bytes through seeded loss, duplication and reordering,
+     * content checked. {@code packets}: "1444", every packet of the size a stock peer gets; or
+     * "interface", both ends sizing packets from the host's interfaces ({@code interfaceMtu}), 16 KiB
+     * on this host, where a lost datagram costs eleven times the bytes.
+     */
+    @ParameterizedTest(name = "{0} loss={1} dup={2} reorder={3} packets={4}")
     @CsvSource(value = {
-        "upload,   0.0,  0.0,  0.0",
-        "download, 0.0,  0.0,  0.0",
-        "upload,   0.05, 0.01, 0.02",
-        "download, 0.05, 0.01, 0.02",
-        "upload,   0.20, 0.01, 0.02",
-        "download, 0.20, 0.01, 0.02",
+        "upload,   0.0,  0.0,  0.0,  1444",
+        "download, 0.0,  0.0,  0.0,  1444",
+        "upload,   0.05, 0.01, 0.02, 1444",
+        "download, 0.05, 0.01, 0.02, 1444",
+        "upload,   0.20, 0.01, 0.02, 1444",
+        "download, 0.20, 0.01, 0.02, 1444",
+        "upload,   0.05, 0.01, 0.02, interface",
+        "download, 0.05, 0.01, 0.02, interface",
     })
     @Timeout(value = 600)
-    void bulkCall(String direction, double loss, double dup, double reorder) throws Exception {
+    void bulkCall(String direction, double loss, double dup, double reorder, String packets) throws Exception {
         String only = System.getProperty("afsdr.rx.bulkOnly");
         org.junit.jupiter.api.Assumptions.assumeTrue(only == null || (direction + " " + loss).matches(only),
                 "skipped by -Dafsdr.rx.bulkOnly=" + only);
@@ -185,15 +193,16 @@ class RxBulkTransferTest {
         long size = bulkBytes(loss);
         LossInjector serverLoss = new LossInjector(seed, loss, dup, reorder);
         LossInjector clientLoss = new LossInjector(seed * 31 + 7, loss, dup, reorder);
-        try (RxEndpoint server = RxEndpoint.builder().bind(InetAddress.getByName("127.0.0.1"), 0)
+        boolean large = packets.equals("interface");
+        try (RxEndpoint server = RxEndpoint.builder().bind(InetAddress.getByName("127.0.0.1"), 0).interfaceMtu(large)
                 .config(javaPeerConfig()).inboundFilter(() -> serverLoss).build();
-             RxEndpoint client = RxEndpoint.builder().bind(InetAddress.getByName("127.0.0.1"), 0)
+             RxEndpoint client = RxEndpoint.builder().bind(InetAddress.getByName("127.0.0.1"), 0).interfaceMtu(large)
                 .config(javaPeerConfig()).inboundFilter(() -> clientLoss).build()) {
             server.addService(SERVICE, Map.of(0, RxNullSecurity.INSTANCE), RxBulkTransferTest::serve);
             RxClientConnection conn = client.connect(server.localAddress(), SERVICE, RxNullSecurity.INSTANCE);
             long t0 = System.nanoTime();
             String context = direction + " of " + size + " bytes, loss " + loss + " dup " + dup + " reorder " + reorder
-                    + ", seed " + seed + " (rerun with -Dafsdr.rx.seed=" + seed + ")";
+                    + ", packets " + packets + ", seed " + seed + " (rerun with -Dafsdr.rx.seed=" + seed + ")";
             try {
                 RxCall call = conn.newCall();
                 DataOutputStream out = new DataOutputStream(call.output());
@@ -244,6 +253,13 @@ class RxBulkTransferTest {
                     server.stats().rtoEvents + client.stats().rtoEvents,
                     server.stats().spuriousRtos + client.stats().spuriousRtos, server.stats().lossEvents + client.stats().lossEvents,
                     rtt(direction.equals("upload") ? client.stats() : server.stats()));
+            long sent = (direction.equals("upload") ? client.stats() : server.stats()).dataPacketsSent;
+            if (large) {
+                // 16 KiB packets: about 65 600 for 1 GiB, against 758 000 of 1444 bytes
+                assertTrue(sent < size / 8000, sent + " DATA packets; " + context);
+            } else {
+                assertTrue(sent > size / 1444, sent + " DATA packets; " + context);
+            }
         }
     }
 }

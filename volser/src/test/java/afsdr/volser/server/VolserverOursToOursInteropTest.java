@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import afsdr.realcell.ExecResult;
 import afsdr.realcell.Interop;
 import afsdr.realcell.RealCell;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,5 +91,11 @@ class VolserverOursToOursInteropTest extends OursAndStockInterop {
         fx.vos(shadow("-incremental")).orFail();
         TransferFixture.Content c = fx.assertHoldsCurrent("incremental shadow ours->ours", SHADOW, j2, "a");
         assertTrue(c.files().containsKey("sub/new1.txt") && !c.files().containsKey("small1"), c.files().toString());
+        // what j1's Forward connections to j2 used (one log line per connection): rxkad crypt when
+        // vos -encrypt asked and -s2scrypt inherit lets it, else rxkad clear with the cell key
+        String whole = Files.readString(cell.logDir(RealCell.J1).resolve("VolserLog.ours2ours"));
+        String log = whole.substring(whole.lastIndexOf("Starting afsdr volserver"));
+        String used = mode == AuthMode.ENCRYPT ? "with rxkad crypt" : "with rxkad clear";
+        assertTrue(log.contains("Forwarding to " + j2 + ":7005 " + used), log);
     }
 }
