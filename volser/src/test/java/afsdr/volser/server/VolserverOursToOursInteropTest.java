@@ -77,6 +77,21 @@ class VolserverOursToOursInteropTest extends OursAndStockInterop {
         fx.vos(shadow()).orFail();
         long read = dataPacketsRead(j2) - before;
         fx.assertHoldsCurrent("full shadow ours->ours", SHADOW, j2, "a");
+        // stock rxdebug's view of j2's peers: j1 (ours) gets 16 KiB packets, vos (stock, which says
+        // ifMTU 1444 on loopback) 1444-byte ones
+        String peers = cell.run(RealCell.CLIENT, "rxdebug", j2, "7005", "-peers", "-long").orFail().stdout();
+        int seenJ1 = 0;
+        int seenStock = 0;
+        for (String block : peers.split("Peer at host ")) {
+            if (block.startsWith(cell.addressString(RealCell.J1) + ", port 7005")) {
+                assertTrue(block.contains("MTU 16384\n"), block);
+                seenJ1++;
+            } else if (block.startsWith("127.0.0.1,")) {
+                assertTrue(block.contains("MTU 1444\n"), block);
+                seenStock++;
+            }
+        }
+        assertTrue(seenJ1 > 0 && seenStock > 0, peers);
         // the dump stream is over 1.1 MB (big.bin alone is 1 100 000 bytes): at 1416 bytes of data
         // a packet, at least 780 DATA packets. A new connection starts at 1444 bytes and the writer
         // queues up to 510 packets before the receiver's first ack tells the size (about 240 here),
