@@ -172,7 +172,7 @@ final class RxDebugCodec {
         RxPeer p = c.peer;
         writeHost(b, c.peerAddress);
         b.writeShort(c.peerAddress == null ? 0 : c.peerAddress.getPort());
-        b.writeShort(c.peer.localMtu); // ifMTU
+        b.writeShort(p.localMtu); // ifMTU
         b.writeInt(0); // idleWhen
         b.writeShort(1); // refCount
         b.writeByte(0); // burstSize

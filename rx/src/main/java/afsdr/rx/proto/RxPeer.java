@@ -116,11 +116,6 @@ public final class RxPeer {
         return maxMtu;
     }
 
-    /** Our own limit toward the peer ({@link #localMtu}). */
-    public int localMtu() {
-        return localMtu;
-    }
-
     public int maxDgramPackets() {
         return maxDgramPackets;
     }
