@@ -34,6 +34,8 @@ public final class JnrPosix implements Posix {
 
         int syncfs(int fd);
 
+        int sync_file_range(int fd, @off_t long offset, @off_t long nbytes, int flags);
+
         int fallocate(int fd, int mode, @off_t long offset, @off_t long len);
 
         int posix_fadvise(int fd, @off_t long offset, @off_t long len, int advice);
@@ -73,6 +75,8 @@ public final class JnrPosix implements Posix {
     /** STATX_DIOALIGN (Linux 6.1): stx_dio_mem_align / stx_dio_offset_align are valid. */
     private static final int STATX_DIOALIGN = 0x2000;
     private static final int STATX_SIZE = 256;
+    /** SYNC_FILE_RANGE_WRITE: initiate writeback of dirty pages, do not wait. */
+    private static final int SYNC_FILE_RANGE_WRITE = 2;
     private static final int F_GETFL = 3;
     private static final int F_SETFL = 4;
     private static final int F_SETLK = 6;
@@ -205,6 +209,13 @@ public final class JnrPosix implements Posix {
     public void syncfs(int fd) throws NativeIoException {
         if (libc.syncfs(fd) < 0) {
             throw fail("syncfs", fdName(fd));
+        }
+    }
+
+    @Override
+    public void startWriteback(int fd) throws NativeIoException {
+        if (libc.sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE) < 0) {
+            throw fail("sync_file_range", fdName(fd));
         }
     }
 

@@ -85,6 +85,24 @@ class JnrPosixTest {
     }
 
     @Test
+    void startWritebackAcceptsAFileWithDirtyPagesAndReportsBadDescriptors() throws Exception {
+        String p = dir.resolve("w").toString();
+        int fd = posix.open(p, EnumSet.of(OpenFlag.READ_WRITE, OpenFlag.CREATE, OpenFlag.EXCLUSIVE), 0600);
+        try {
+            posix.pwriteFully(fd, ByteBuffer.allocateDirect(3 * 4096 + 17), 0, p);
+            // a wrong binding of the 64-bit offsets or the flags gives EINVAL here
+            posix.startWriteback(fd);
+            posix.fdatasync(fd);
+            assertEquals(3 * 4096 + 17, posix.fstat(fd).size());
+        } finally {
+            posix.close(fd);
+        }
+        NativeIoException e = assertThrows(NativeIoException.class, () -> posix.startWriteback(-1));
+        assertEquals("sync_file_range", e.call());
+        assertEquals(Errno.EBADF, e.errno());
+    }
+
+    @Test
     void exclusiveCreateFailsWithEexist() throws Exception {
         String p = dir.resolve("f").toString();
         int fd = posix.open(p, EnumSet.of(OpenFlag.READ_WRITE, OpenFlag.CREATE, OpenFlag.EXCLUSIVE), 0600);

@@ -348,6 +348,11 @@ public final class LinkTable implements AutoCloseable {
         posix.fdatasync(fd);
     }
 
+    /** The descriptor, for a {@link SyncGroup}. */
+    int fd() {
+        return fd;
+    }
+
     @Override
     public void close() throws NativeIoException {
         posix.close(fd);

@@ -1,7 +1,9 @@
 package afsdr.partition;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 
 import afsdr.nativeio.Errno;
@@ -19,22 +21,34 @@ final class NameiFiles {
     private NameiFiles() {
     }
 
-    /** mkdir -p with mode 0700 for every missing component below {@code base} (namei_CreateDataDirectories). */
-    static void mkdirs(Posix posix, String base, String relative) throws NativeIoException {
+    /**
+     * mkdir -p with mode 0700 for every missing component below {@code base}
+     * (namei_CreateDataDirectories). Returns the directories whose entries it changed, i.e. the
+     * parent of every directory it made (empty when all existed): what must be fsync'd before a file
+     * in the new directories may be relied on after a power failure.
+     */
+    static List<String> mkdirs(Posix posix, String base, String relative) throws NativeIoException {
+        List<String> changed = List.of();
         String cur = base;
         for (String part : relative.split("/")) {
             if (part.isEmpty()) {
                 continue;
             }
+            String parent = cur;
             cur = cur + "/" + part;
             try {
                 posix.mkdir(cur, 0700);
+                if (changed.isEmpty()) {
+                    changed = new ArrayList<>();
+                }
+                changed.add(parent);
             } catch (NativeIoException e) {
                 if (e.errno() != Errno.EEXIST) {
                     throw e;
                 }
             }
         }
+        return changed;
     }
 
     /**

@@ -31,15 +31,18 @@ import afsdr.nativeio.Posix;
  * files or too-high link counts (space leaks the stock salvager reclaims), never a header that
  * points at something missing.
  * <ul>
- * <li><b>create</b>: special files (volinfo with destroyMe=0xD3, both indexes) are created,
- * stamped and fdatasync'd, the link table row 0 is incremented and synced, and only then the
- * header appears, atomically: written to {@code .V%010u.vol.tmp}, fsync'd, link(2)ed to its name
- * (which also fails if the volume exists) and the directory fsync'd.</li>
- * <li><b>clone</b>: the clone's special files and index records are written and link counts
- * incremented (synced) before its header appears, as for create.</li>
- * <li><b>delete</b>: the header goes first (after volinfo is marked destroyMe/out of service and
- * synced); data, indexes and specials are released after it. A crash mid-way leaves no volume and
- * some orphaned files.</li>
+ * <li><b>create</b>: special files (volinfo with destroyMe=0xD3, both indexes) are created and
+ * stamped, the link table row 0 is incremented and the header written to
+ * {@code .V%010u.vol.tmp}; all of them are synced (one {@link SyncGroup}), and only then does the
+ * header appear, atomically: the temporary file link(2)ed to its name (which also fails if the
+ * volume exists) and the directory fsync'd.</li>
+ * <li><b>clone</b>: the clone's special files and index records, the link counts of the files it
+ * shares and the source's cloned bits are synced (one group) before its header appears, as for
+ * create.</li>
+ * <li><b>delete</b>: the header goes first (volinfo is marked destroyMe/out of service before, for
+ * a salvager's sake; the unlink and the directory fsync are the commit); data, indexes and
+ * specials are released after it. A crash mid-way leaves no volume and some orphaned files or
+ * too-high counts.</li>
  * <li><b>data</b>: see {@link Volume}: data is never overwritten in place.</li>
  * </ul>
  * Within one JVM, updates of one volume group are serialized on a per-group monitor; the link
@@ -248,17 +251,28 @@ public final class NameiPartition {
                 init.accept(d);
             }
             VolumeHeader h = VolumeHeader.forNewVolume(volumeId, parentId);
-            createSpecials(h, d);
-            incrementLinkTableUsers(h);
-            publishHeader(h);
+            String tmp;
+            try (SyncGroup g = new SyncGroup(posix)) {
+                createSpecials(h, d, g);
+                incrementLinkTableUsers(h, g);
+                tmp = writeHeaderTemp(h, g);
+                g.sync();
+            }
+            publishHeader(h, tmp);
             return Volume.open(this, h);
         }
     }
 
-    /** Create volinfo and both empty indexes (removing leftovers of a crashed create of the same id). */
-    void createSpecials(VolumeHeader h, VolumeDiskData d) throws IOException {
+    /**
+     * Create volinfo and both empty indexes (removing leftovers of a crashed create of the same
+     * id), written but not yet synced: their descriptors and directory join {@code g}, which the
+     * caller syncs before the header can appear.
+     */
+    void createSpecials(VolumeHeader h, VolumeDiskData d, SyncGroup g) throws IOException {
         long gid = Integer.toUnsignedLong(h.parent());
-        NameiFiles.mkdirs(posix, root, NameiInode.groupDir(gid) + "/special");
+        for (String dir : NameiFiles.mkdirs(posix, root, NameiInode.groupDir(gid) + "/special")) {
+            g.addDirectory(dir);
+        }
         ensureReadme();
         // No header exists for this id, so special files of this id can only be leftovers of a
         // create or delete that was interrupted; they belong to no volume.
@@ -271,10 +285,10 @@ public final class NameiPartition {
                 }
             }
         }
-        writeSpecial(h.parent(), h.volumeInfo(), h.id(), NameiInode.VI_VOLINFO, d.encode());
-        writeSpecial(h.parent(), h.smallVnodeIndex(), h.id(), NameiInode.VI_SMALLINDEX, VnodeIndex.stamp(VnodeClass.SMALL));
-        writeSpecial(h.parent(), h.largeVnodeIndex(), h.id(), NameiInode.VI_LARGEINDEX, VnodeIndex.stamp(VnodeClass.LARGE));
-        posix.fsyncDirectory(abs(NameiInode.groupDir(gid) + "/special"));
+        writeSpecial(h.parent(), h.volumeInfo(), h.id(), NameiInode.VI_VOLINFO, d.encode(), g);
+        writeSpecial(h.parent(), h.smallVnodeIndex(), h.id(), NameiInode.VI_SMALLINDEX, VnodeIndex.stamp(VnodeClass.SMALL), g);
+        writeSpecial(h.parent(), h.largeVnodeIndex(), h.id(), NameiInode.VI_LARGEINDEX, VnodeIndex.stamp(VnodeClass.LARGE), g);
+        g.addDirectory(abs(NameiInode.groupDir(gid) + "/special"));
     }
 
     private void ensureReadme() throws NativeIoException {
@@ -293,40 +307,37 @@ public final class NameiPartition {
         }
     }
 
-    private void writeSpecial(int parentId, long ino, int parm, int type, byte[] content) throws NativeIoException {
+    private void writeSpecial(int parentId, long ino, int parm, int type, byte[] content, SyncGroup g)
+            throws NativeIoException {
         String p = specialPath(parentId, ino);
         int fd = NameiFiles.createWithOgm(posix, p, parm, type);
-        try {
-            NameiFiles.writeAt(posix, fd, content, 0, p);
-            posix.fdatasync(fd);
-        } finally {
-            posix.close(fd);
-        }
+        g.addOwned(fd);
+        NameiFiles.writeAt(posix, fd, content, 0, p);
     }
 
-    /** Create the group's link table (row 0 = 1) or add one user to it. */
-    void incrementLinkTableUsers(VolumeHeader h) throws NativeIoException {
+    /**
+     * Create the group's link table (row 0 = 1) or add one user to it; the table joins {@code g}
+     * (the count must be durable before the header that makes it a user appears).
+     */
+    void incrementLinkTableUsers(VolumeHeader h, SyncGroup g) throws NativeIoException {
         String p = specialPath(h.parent(), h.linkTable());
+        int fd;
         try {
-            int fd = NameiFiles.createWithOgm(posix, p, h.parent(), NameiInode.VI_LINKTABLE);
-            try {
-                byte[] init = ByteBuffer.allocate(10).order(ByteOrder.LITTLE_ENDIAN).put(LinkTable.stamp())
-                    .putShort((short) 1).array();
-                NameiFiles.writeAt(posix, fd, init, 0, p);
-                posix.fdatasync(fd);
-            } finally {
-                posix.close(fd);
-            }
-            posix.fsyncDirectory(abs(NameiInode.groupDir(Integer.toUnsignedLong(h.parent())) + "/special"));
+            fd = NameiFiles.createWithOgm(posix, p, h.parent(), NameiInode.VI_LINKTABLE);
         } catch (NativeIoException e) {
             if (e.errno() != Errno.EEXIST) {
                 throw e;
             }
-            try (LinkTable lt = openLinkTable(h)) {
-                lt.adjust(0, 0, 1);
-                lt.fdatasync();
-            }
+            LinkTable lt = openLinkTable(h);
+            g.addOwned(lt);
+            lt.adjust(0, 0, 1);
+            return;
         }
+        g.addOwned(fd);
+        byte[] init = ByteBuffer.allocate(10).order(ByteOrder.LITTLE_ENDIAN).put(LinkTable.stamp())
+            .putShort((short) 1).array();
+        NameiFiles.writeAt(posix, fd, init, 0, p);
+        g.addDirectory(abs(NameiInode.groupDir(Integer.toUnsignedLong(h.parent())) + "/special"));
     }
 
     LinkTable openLinkTable(VolumeHeader h) throws NativeIoException {
@@ -335,9 +346,11 @@ public final class NameiPartition {
         return new LinkTable(this, p, fd, h.parent(), groupLock(h.parent()));
     }
 
-    /** Make the header appear atomically: temp file, fsync, link to the real name, fsync directory. */
-    void publishHeader(VolumeHeader h) throws IOException {
-        String fin = headerPath(h.id());
+    /**
+     * The header's content in a temporary file {@code .V%010u.vol.tmp} (replacing a leftover of
+     * a crashed create), joined to {@code g}; returns its path for {@link #publishHeader}.
+     */
+    String writeHeaderTemp(VolumeHeader h, SyncGroup g) throws IOException {
         String tmp = abs("." + VolumeHeader.fileName(h.id()) + ".tmp");
         try {
             posix.unlink(tmp);
@@ -347,13 +360,19 @@ public final class NameiPartition {
             }
         }
         int fd = posix.open(tmp, NameiFiles.CREATE_EXCL, 0644);
-        try {
-            NameiFiles.writeAt(posix, fd, h.encode(), 0, tmp);
-            posix.fchmod(fd, 0644);
-            posix.fsync(fd);
-        } finally {
-            posix.close(fd);
-        }
+        g.addOwned(fd);
+        NameiFiles.writeAt(posix, fd, h.encode(), 0, tmp);
+        posix.fchmod(fd, 0644);
+        return tmp;
+    }
+
+    /**
+     * Make the header appear atomically: the synced temporary file {@code tmp} is linked to the real
+     * name (which fails if the volume exists) and the partition directory fsync'd. Everything the
+     * header refers to must be durable before.
+     */
+    void publishHeader(VolumeHeader h, String tmp) throws IOException {
+        String fin = headerPath(h.id());
         try {
             posix.link(tmp, fin);
         } catch (NativeIoException e) {
@@ -381,7 +400,9 @@ public final class NameiPartition {
             try (Volume v = Volume.open(this, h)) {
                 VolumeDiskData d = v.readDiskData();
                 d.destroyMe(VolumeDiskData.DESTROY_ME).inService(false);
-                v.writeDiskData(d);
+                // not synced: the header's unlink below decides; a crash before it leaves the
+                // volume whole, with or without this mark
+                v.writeDiskDataUnsynced(d);
                 for (VnodeClass c : VnodeClass.values()) {
                     v.index(c).forEach((vn, rec) -> {
                         if (rec.inode() != 0) {
@@ -409,10 +430,11 @@ public final class NameiPartition {
                         unlinkIfPresent(abs(NameiInode.relativePath(groupId, files.inodes[i])));
                     }
                 }
-                lt.fdatasync();
                 for (long ino : new long[] {h.largeVnodeIndex(), h.smallVnodeIndex(), h.volumeInfo()}) {
                     unlinkIfPresent(specialPath(h.parent(), ino));
                 }
+                // one sync for both count changes: nothing names the released files or the
+                // removed volume any more, so losing either change leaves too-high counts only
                 int users = lt.adjust(0, 0, -1);
                 lt.fdatasync();
                 if (users == 0) {
@@ -662,7 +684,9 @@ public final class NameiPartition {
      * are copies of the source's and whose data files are the source's (link counts +1). The
      * source's directory vnodes get their {@code cloned} bit set. The new volume info is a copy of
      * the source's with id, copyDate and destroyMe=0xD3 set, then {@code init} applied (type, name,
-     * flags are the caller's business). The source must not be written during the clone.
+     * flags are the caller's business). The source must not be written during the clone. The
+     * source's volume info is synced with the clone's files, before the clone's header appears, so
+     * a change the caller wrote to it unsynced just before becomes durable with the clone.
      */
     public Volume cloneVolume(int sourceId, int newId, Consumer<VolumeDiskData> init) throws IOException {
         VolumeHeader sh = readHeader(sourceId);
@@ -679,32 +703,41 @@ public final class NameiPartition {
                     init.accept(d);
                 }
                 VolumeHeader h = VolumeHeader.forNewVolume(newId, sh.parent());
-                createSpecials(h, d);
-                incrementLinkTableUsers(h);
-                try (Volume dst = Volume.open(this, h); LinkTable lt = openLinkTable(h)) {
-                    for (VnodeClass c : VnodeClass.values()) {
-                        VnodeIndex si = src.index(c);
-                        VnodeIndex di = dst.index(c);
-                        List<Object[]> setCloned = new ArrayList<>();
-                        InodeList files = new InodeList();
-                        si.forEach((vn, rec) -> {
-                            files.add(rec.inode());
-                            if (c == VnodeClass.LARGE && !rec.cloned()) {
-                                setCloned.add(new Object[] {vn, rec});
+                // Nothing has to reach the disk before anything else here except the header: the
+                // clone's files, the link counts of the data it shares and the source's cloned bits
+                // are synced as one group, and only then is the header published.
+                String tmp;
+                try (SyncGroup g = new SyncGroup(posix)) {
+                    createSpecials(h, d, g);
+                    incrementLinkTableUsers(h, g);
+                    try (Volume dst = Volume.open(this, h); LinkTable lt = openLinkTable(h)) {
+                        for (VnodeClass c : VnodeClass.values()) {
+                            VnodeIndex si = src.index(c);
+                            VnodeIndex di = dst.index(c);
+                            List<Object[]> setCloned = new ArrayList<>();
+                            InodeList files = new InodeList();
+                            si.forEach((vn, rec) -> {
+                                files.add(rec.inode());
+                                if (c == VnodeClass.LARGE && !rec.cloned()) {
+                                    setCloned.add(new Object[] {vn, rec});
+                                }
+                            });
+                            lt.adjustAll(files.inodes, files.size, 1);
+                            di.copyFrom(si, rec -> rec.copy().cloned(false));
+                            g.add(di);
+                            // a source directory shared with a published clone must carry the bit
+                            // (the fileserver copies a cloned directory before changing it)
+                            for (Object[] o : setCloned) {
+                                si.write((Integer) o[0], ((VnodeDiskObject) o[1]).copy().cloned(true));
                             }
-                        });
-                        // the clone is not published yet: its records may precede the counts' sync
-                        lt.adjustAll(files.inodes, files.size, 1);
-                        di.copyFrom(si, rec -> rec.copy().cloned(false));
-                        lt.fdatasync();
-                        di.fdatasync();
-                        for (Object[] o : setCloned) {
-                            si.write((Integer) o[0], ((VnodeDiskObject) o[1]).copy().cloned(true));
+                            g.add(si);
                         }
-                        si.fdatasync();
+                        g.add(lt).addVolumeInfo(src);
+                        tmp = writeHeaderTemp(h, g);
+                        g.sync();
                     }
                 }
-                publishHeader(h);
+                publishHeader(h, tmp);
                 return Volume.open(this, h);
             }
         }
@@ -731,17 +764,18 @@ public final class NameiPartition {
         int files = n[0] > 0 ? (int) n[0] : d.filecount();
         int used = n[1] > 0 ? (int) n[1] : d.diskused();
         if (files != d.filecount() || used != d.diskused()) {
-            src.writeDiskData(d.filecount(files).diskused(used));
+            // synced with the clone (cloneVolume) or before the reclone's first step
+            src.writeDiskDataUnsynced(d.filecount(files).diskused(used));
         }
     }
 
     /**
      * ReClone: bring an existing clone ({@code cloneId}, same group) up to date with its source.
-     * Order: references to the source's current data files are added to the link table first
-     * (synced), then every clone record is rewritten and the clone index cut to the source's length
+     * Order: references to the source's current data files are added to the link table and the
+     * source's directories get the cloned bit first (synced), then every clone record is rewritten and the clone index cut to the source's length
      * (synced), and only then are the references of the clone's previous records dropped. A crash
      * leaves the clone old or new (per record) with at worst too-high counts. The clone's volume
-     * info gets {@code init} applied (may be null); the source's directories get the cloned bit.
+     * info gets {@code init} applied (may be null).
      */
     public void recloneVolume(int sourceId, int cloneId, Consumer<VolumeDiskData> init) throws IOException {
         VolumeHeader sh = readHeader(sourceId);
@@ -758,13 +792,23 @@ public final class NameiPartition {
                     VnodeIndex si = src.index(c);
                     VnodeIndex di = dst.index(c);
                     int slots = si.slots();
-                    // 1. add references for what the clone will point at
+                    // 1. add references for what the clone will point at, and give the source's
+                    // directories the cloned bit: both durable before any clone record names a
+                    // shared file (a shared directory without the bit would be changed in place by
+                    // a fileserver, under the clone)
+                    List<Object[]> setCloned = new ArrayList<>();
                     si.forEach((vn, rec) -> {
                         if (rec.inode() != 0 && di.read(vn).inode() != rec.inode()) {
                             lt.adjust(NameiInode.vnode(rec.inode()), NameiInode.tag(rec.inode()), 1);
                         }
+                        if (c == VnodeClass.LARGE && !rec.cloned()) {
+                            setCloned.add(new Object[] {vn, rec});
+                        }
                     });
-                    lt.fdatasync();
+                    for (Object[] o : setCloned) {
+                        si.write((Integer) o[0], ((VnodeDiskObject) o[1]).copy().cloned(true));
+                    }
+                    new SyncGroup(posix).add(lt).add(si).addVolumeInfo(src).sync();
                     // 2. remember what the clone pointed at and no longer will
                     di.forEach((vn, old) -> {
                         VnodeDiskObject now = VnodeClass.slot(vn) < slots ? si.read(vn) : VnodeDiskObject.blank(c);
@@ -773,21 +817,13 @@ public final class NameiPartition {
                         }
                     });
                     // 3. rewrite the clone's records
-                    List<Object[]> setCloned = new ArrayList<>();
                     for (int slot = 0; slot < slots; slot++) {
                         int vn = c.vnodeNumber(slot);
                         VnodeDiskObject rec = si.read(vn);
                         di.write(vn, rec.isFree() ? VnodeDiskObject.blank(c) : rec.copy().cloned(false));
-                        if (c == VnodeClass.LARGE && !rec.isFree() && !rec.cloned()) {
-                            setCloned.add(new Object[] {vn, rec});
-                        }
                     }
                     di.truncateSlots(slots);
                     di.fdatasync();
-                    for (Object[] o : setCloned) {
-                        si.write((Integer) o[0], ((VnodeDiskObject) o[1]).copy().cloned(true));
-                    }
-                    si.fdatasync();
                 }
                 VolumeDiskData d = dst.readDiskData();
                 VolumeDiskData s = src.readDiskData();

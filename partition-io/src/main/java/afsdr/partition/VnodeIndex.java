@@ -288,6 +288,11 @@ public final class VnodeIndex implements AutoCloseable {
         posix.fdatasync(fd);
     }
 
+    /** The descriptor, for a {@link SyncGroup}. */
+    int fd() {
+        return fd;
+    }
+
     @Override
     public void close() throws NativeIoException {
         posix.close(fd);

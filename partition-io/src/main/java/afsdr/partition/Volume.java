@@ -10,6 +10,7 @@ import java.nio.channels.WritableByteChannel;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -43,7 +44,7 @@ import afsdr.partition.dir.DirectoryFormatException;
  * copy-on-write, obtained by construction). The tags such crashes leak (count above the records
  * naming the file) are reclaimed when a vnode's row of five is full ({@link LinkTable#allocateTag}),
  * so repeated crashes never leave a vnode that cannot be stored. Volume info is rewritten in place
- * with one pwrite of 552 bytes and fdatasync.
+ * with one pwrite of 552 bytes and fdatasync (the marks of {@link #writeDiskDataUnsynced} without).
  *
  * <p>Bulk data goes through {@link DirectFile} (O_DIRECT with the discovered alignment where the
  * filesystem supports it).
@@ -62,6 +63,10 @@ public final class Volume implements AutoCloseable {
     private final LinkTable linkTable;
     private boolean deferSyncs;
     private final List<String> pendingData = new ArrayList<>();
+    /** Directories whose entries changed (new files, new subdirectories) since the last {@link #syncPending}. */
+    private final Set<String> pendingDirs = new LinkedHashSet<>();
+    /** Data files made durable together by {@link #syncPending} (descriptors open at once). */
+    private static final int SYNC_GROUP_FILES = 256;
     private final Set<VnodeIndex> pendingIndexes = new HashSet<>();
     private final List<Long> pendingReleases = new ArrayList<>();
     /** Transfer buffers of {@link #createDataFileUnsynced}, allocated on first use. */
@@ -182,6 +187,11 @@ public final class Volume implements AutoCloseable {
         return linkTable;
     }
 
+    /** The volume info's descriptor, for a {@link SyncGroup}. */
+    int volumeInfoFd() {
+        return volinfoFd;
+    }
+
     /** Read and check the volume info (VI_VOLINFO). */
     public VolumeDiskData readDiskData() throws IOException {
         byte[] raw = NameiFiles.readAt(posix, volinfoFd, 0, VolumeDiskData.SIZE);
@@ -190,12 +200,24 @@ public final class Volume implements AutoCloseable {
 
     /** Rewrite the volume info (one pwrite + fdatasync). Its id must be this volume's. */
     public void writeDiskData(VolumeDiskData d) throws NativeIoException {
+        writeDiskDataUnsynced(d);
+        posix.fdatasync(volinfoFd);
+    }
+
+    /**
+     * Rewrite the volume info without waiting for the disk, for changes whose loss in a power
+     * failure is harmless: the in-use mark and offline message a transaction sets and clears, a
+     * delete's destroyMe mark before the header goes. The fields those change (inUse at byte 44,
+     * inService 45, destroyMe 73, offlineMessage 296..423) all lie in the record's first 512-byte
+     * sector, and the record is one pwrite into one page, so even a write torn at a sector boundary
+     * leaves each of them old or new. Any later synced write of this file makes it durable too.
+     */
+    public void writeDiskDataUnsynced(VolumeDiskData d) throws NativeIoException {
         if (d.id() != header.id()) {
             throw new IllegalArgumentException("volume info of " + Integer.toUnsignedString(d.id()) + " written to volume "
                 + Integer.toUnsignedString(header.id()));
         }
         NameiFiles.writeAt(posix, volinfoFd, d.encode(), 0, volinfoPath);
-        posix.fdatasync(volinfoFd);
     }
 
     /** The record of a vnode (a free record if the slot is unused). */
@@ -234,10 +256,14 @@ public final class Volume implements AutoCloseable {
         }
         String p = dataPath(ino);
         try {
-            int fd = createFile(p, dataVersion, tag);
+            int fd = createFile(p, dataVersion, tag, !deferSyncs);
             posix.close(fd);
             try (DirectFile f = DirectFile.open(posix, p, EnumSet.of(OpenFlag.READ_WRITE, OpenFlag.NOFOLLOW), 0)) {
                 writeContent(f, src, length);
+            }
+            if (!deferSyncs) {
+                // the file's own name (cheap: the file's fdatasync committed the entry with it)
+                posix.fsyncDirectory(parentOf(p));
             }
             return ino;
         } catch (IOException | RuntimeException e) {
@@ -284,7 +310,8 @@ public final class Volume implements AutoCloseable {
         long ino = NameiInode.regular(vnodeNumber, tag, uniquifier);
         String p = dataPath(ino);
         try {
-            int fd = createFile(p, dataVersion, tag);
+            // new directories, like the file, become durable with the caller's syncfs
+            int fd = createFile(p, dataVersion, tag, false);
             try {
                 if (length < DIRECT_WRITE_MIN || !writeDirect(fd, p, src, length)) {
                     writeBuffered(fd, p, src, 0, length);
@@ -476,14 +503,29 @@ public final class Volume implements AutoCloseable {
         buf.flip();
     }
 
-    private int createFile(String p, int dataVersion, int tag) throws NativeIoException {
+    private static String parentOf(String path) {
+        return path.substring(0, path.lastIndexOf('/'));
+    }
+
+    /**
+     * Creates a data file, making its directories when missing. The entries of new directories are
+     * fsync'd at once when {@code syncNewDirs} (a synced create), recorded for {@link #syncPending}
+     * when syncs are deferred, and otherwise left to the caller's syncfs.
+     */
+    private int createFile(String p, int dataVersion, int tag, boolean syncNewDirs) throws NativeIoException {
         try {
             return NameiFiles.createWithOgm(posix, p, dataVersion, tag);
         } catch (NativeIoException e) {
             if (e.errno() == Errno.ENOENT) {
-                String dir = p.substring(0, p.lastIndexOf('/'));
+                String dir = parentOf(p);
                 String rel = dir.substring(partition.path().toString().length() + 1);
-                NameiFiles.mkdirs(posix, partition.path().toString(), rel);
+                for (String changed : NameiFiles.mkdirs(posix, partition.path().toString(), rel)) {
+                    if (syncNewDirs) {
+                        posix.fsyncDirectory(changed);
+                    } else if (deferSyncs) {
+                        pendingDirs.add(changed);
+                    }
+                }
                 return NameiFiles.createWithOgm(posix, p, dataVersion, tag);
             }
             if (e.errno() == Errno.EEXIST) {
@@ -598,21 +640,29 @@ public final class Volume implements AutoCloseable {
 
     /** Make everything written since the last call durable, then release replaced data files. */
     public void syncPending() throws IOException {
-        if (!pendingData.isEmpty()) {
-            for (String p : pendingData) {
-                int fd = posix.open(p, NameiFiles.RO, 0);
-                try {
-                    posix.fdatasync(fd);
-                } finally {
-                    posix.close(fd);
+        // a bounded number of descriptors open at a time
+        for (int from = 0; from < pendingData.size(); from += SYNC_GROUP_FILES) {
+            try (SyncGroup g = new SyncGroup(posix)) {
+                for (String p : pendingData.subList(from, Math.min(pendingData.size(), from + SYNC_GROUP_FILES))) {
+                    g.addOwned(posix.open(p, NameiFiles.RO, 0));
                 }
+                g.sync();
             }
-            pendingData.clear();
         }
+        SyncGroup dirs = new SyncGroup(posix);
+        for (String p : pendingData) {
+            pendingDirs.add(parentOf(p));
+        }
+        pendingDirs.forEach(dirs::addDirectory);
+        dirs.sync();
+        pendingDirs.clear();
+        pendingData.clear();
         linkTable.fdatasync();
+        SyncGroup indexes = new SyncGroup(posix);
         for (VnodeIndex i : pendingIndexes) {
-            i.fdatasync();
+            indexes.add(i);
         }
+        indexes.sync();
         pendingIndexes.clear();
         for (long ino : pendingReleases) {
             partition.releaseData(linkTable, header.parent(), ino);

@@ -26,6 +26,9 @@ import afsdr.realcell.RealCell;
  * <ul>
  * <li>{@code vos shadow} (full, fresh target each time) stock→stock (fs1→fs2), stock→ours (fs1→j1),
  * ours→stock (j1→fs2) and ours→ours (j1→j2);</li>
+ * <li>not in the default ops: {@code refresh}, {@code vos shadow -incremental} of the unchanged
+ * source onto its existing shadow (made once, untimed), for the same pairs: a DR site's nightly
+ * pass over volumes that mostly did not change;</li>
  * <li>{@code vos dump} (to /dev/null) from fs1 and from j1;</li>
  * <li>{@code vos restore} (new volume) to fs1 and to j1;</li>
  * </ul>
@@ -110,11 +113,16 @@ public final class VolumeBench {
                 // e.g. "stock->ours" alone, to profile one server's part of one row
                 case "--pairs" -> pairs = Arrays.asList(args[++i].split(","));
                 default -> {
-                    System.err.println("usage: VolumeBench [--reps N] [--warmup N] [--sets big,small,tiny] [--ops shadow,dump,restore]"
+                    System.err.println("usage: VolumeBench [--reps N] [--warmup N] [--sets big,small,tiny] [--ops shadow,refresh,dump,restore]"
                         + " [--pairs stock->stock,stock->ours,ours->stock,ours->ours]");
                     System.exit(2);
                 }
             }
+        }
+        if (ops.contains("refresh") && ops.contains("shadow")) {
+            // shadow zaps its targets after every run, and refresh's are the same volumes
+            System.err.println("VolumeBench: --ops refresh shares its target volumes with shadow; run it on its own");
+            System.exit(2);
         }
         Map<String, DataSet> all = new LinkedHashMap<>();
         all.put("big", new DataSet("big", "200 MiB in 200 files", 200, 1 << 20, 1));
@@ -252,6 +260,17 @@ public final class VolumeBench {
                     }
                 }
             }
+            if (ops.contains("refresh")) {
+                for (String pair : pairs) {
+                    switch (pair) {
+                        case "stock->stock" -> refresh(d, rep, pair, srcS, "fs1", "fs2");
+                        case "stock->ours" -> refresh(d, rep, pair, srcS, "fs1", "j1");
+                        case "ours->stock" -> refresh(d, rep, pair, srcO, "j1", "fs2");
+                        case "ours->ours" -> refresh(d, rep, pair, srcO, "j1", "j2");
+                        default -> throw new IllegalArgumentException("unknown pair " + pair + " " + SHADOW_PAIRS);
+                    }
+                }
+            }
             if (ops.contains("dump")) {
                 dump(d, rep, "stock", srcS, "fs1");
                 dump(d, rep, "ours", srcO, "j1");
@@ -261,6 +280,11 @@ public final class VolumeBench {
                 restore(d, rep, "ours", dump, "j1");
             }
         }
+        for (String[] target : refreshTargets) {
+            vosOk(Duration.ofMinutes(10), "zap", "-server", addr(target[0]), "-partition", "a", "-id", target[1],
+                "-noauth");
+        }
+        refreshTargets.clear();
         vosOk(Duration.ofMinutes(10), "remove", "-server", addr("fs1"), "-partition", "a", "-id", srcS, "-noauth");
         vosOk(Duration.ofMinutes(10), "remove", "-server", addr("j1"), "-partition", "a", "-id", srcO, "-noauth");
         Files.delete(dump);
@@ -272,6 +296,21 @@ public final class VolumeBench {
             "-frompartition", "a", "-toserver", addr(to), "-topartition", "a", "-noauth");
         record(d, "shadow " + pair, rep, s);
         vosOk(Duration.ofMinutes(10), "zap", "-server", addr(to), "-partition", "a", "-id", id, "-noauth");
+    }
+
+    /** Shadows made for {@code refresh} rows: {server, volume id}, zapped after the data set. */
+    private final List<String[]> refreshTargets = new ArrayList<>();
+
+    private void refresh(DataSet d, int rep, String pair, String src, String from, String to) throws IOException {
+        String id = volumeId(src);
+        if (refreshTargets.stream().noneMatch(t -> t[0].equals(to) && t[1].equals(id))) {
+            vosOk(Duration.ofMinutes(30), "shadow", "-id", src, "-fromserver", addr(from), "-frompartition", "a",
+                "-toserver", addr(to), "-topartition", "a", "-noauth");
+            refreshTargets.add(new String[] {to, id});
+        }
+        Sample s = timed(servers.get(from), servers.get(to), "shadow", "-id", src, "-fromserver", addr(from),
+            "-frompartition", "a", "-toserver", addr(to), "-topartition", "a", "-incremental", "-noauth");
+        record(d, "refresh " + pair, rep, s);
     }
 
     private void dump(DataSet d, int rep, String who, String src, String server) throws IOException {

@@ -20,6 +20,7 @@ import afsdr.nativeio.NativeIoException;
 import afsdr.partition.LinkTable;
 import afsdr.partition.NameiInode;
 import afsdr.partition.NameiPartition;
+import afsdr.partition.SyncGroup;
 import afsdr.partition.VnodeClass;
 import afsdr.partition.VnodeDiskObject;
 import afsdr.partition.VnodeIndex;
@@ -64,8 +65,8 @@ import afsdr.volser.wire.RestoreCookie;
  * <p>Steps 1 and 2 wait for the stream's first change (a full vnode record, or a deletion found at
  * its end); until then the stream is only read against the target. A stream that changes no vnode
  * (vos shadow's incremental second pass over an unchanged volume: header records only) makes no
- * staging volume at all: its COMMIT record names none and carries the final volume info, which
- * step 5 (or {@link #recover}) writes.
+ * staging volume and no journal record at all: its only change, the final volume info, is written
+ * in place by one synced pwrite, as every header RPC writes it.
  *
  * <p>A target whose indexes hold only their stamps (a new volume) takes a shorter path with the same
  * guarantee: see {@link #prepareFresh}.
@@ -175,7 +176,9 @@ public final class VolumeRestorer {
                                   InputStream in, HeaderCheck check, int batchRecords) throws IOException {
         Prepared pr = prepare(p, volumeId, cookie, preserveStats, in, check, batchRecords);
         commit(p, volumeId, pr.stagingId, pr.finalInfo, pr.applied.touched);
-        RestoreJournal.remove(p, volumeId);
+        if (pr.journaled) {
+            RestoreJournal.remove(p, volumeId);
+        }
         VolumeDiskData old = pr.oldInfo;
         if (old.creationDate() != old.updateDate()
             && Integer.compareUnsigned(old.updateDate(), pr.finalInfo.updateDate()) > 0) {
@@ -194,12 +197,15 @@ public final class VolumeRestorer {
         final VolumeDiskData oldInfo;
         final VolumeDiskData finalInfo;
         final Applied applied;
+        /** A COMMIT record was written (false: nothing but the volume info changes). */
+        final boolean journaled;
 
-        Prepared(int stagingId, VolumeDiskData oldInfo, VolumeDiskData finalInfo, Applied applied) {
+        Prepared(int stagingId, VolumeDiskData oldInfo, VolumeDiskData finalInfo, Applied applied, boolean journaled) {
             this.stagingId = stagingId;
             this.oldInfo = oldInfo;
             this.finalInfo = finalInfo;
             this.applied = applied;
+            this.journaled = journaled;
         }
     }
 
@@ -250,10 +256,16 @@ public final class VolumeRestorer {
                 applied = apply(t, in, batchRecords, dh -> check.check(dh.dumpHeader, dh.volumeHeader, old));
             }
             VolumeDiskData finalInfo = finalVolumeInfo(applied.volumeHeader, old, cookie, preserveStats);
-            // unchanged: the COMMIT record carries the new volume info alone, as a FRESH restore's does
-            int used = staged[0] ? stagingId : NO_STAGING;
-            RestoreJournal.write(p, new RestoreJournal.Entry(RestoreJournal.Phase.COMMIT, volumeId, used, finalInfo));
-            return new Prepared(used, old, finalInfo, applied);
+            if (!staged[0]) {
+                // Unchanged vnodes: the new volume info is the whole change, one pwrite in place as
+                // every header RPC's, so there is nothing for a journal to make atomic. (With a
+                // COMMIT record and its removal this was four sync calls per no-change restore,
+                // the common pass of every incremental shadow of an unchanged volume.)
+                return new Prepared(NO_STAGING, old, finalInfo, applied, false);
+            }
+            RestoreJournal.write(p, new RestoreJournal.Entry(RestoreJournal.Phase.COMMIT, volumeId, stagingId,
+                finalInfo));
+            return new Prepared(stagingId, old, finalInfo, applied, true);
         } catch (IOException | RuntimeException | Error e) {
             // unstaged, only a COMMIT record whose write failed half-way can exist: removed too, so
             // that a refused restore never changes the volume info later in recovery
@@ -281,7 +293,7 @@ public final class VolumeRestorer {
             VolumeDiskData finalInfo = finalVolumeInfo(applied.volumeHeader, old, cookie, preserveStats);
             RestoreJournal.write(p, new RestoreJournal.Entry(RestoreJournal.Phase.COMMIT, volumeId, NO_STAGING,
                 finalInfo));
-            return new Prepared(NO_STAGING, old, finalInfo, applied);
+            return new Prepared(NO_STAGING, old, finalInfo, applied, true);
         } catch (IOException | RuntimeException | Error e) {
             try {
                 rollbackFresh(p, volumeId);
@@ -621,8 +633,8 @@ public final class VolumeRestorer {
             if (t.written()) {
                 t.releaser().flush();
                 // The staging indexes must be durable before the COMMIT record: recovery copies from them.
-                t.writes().index(VnodeClass.LARGE).fdatasync();
-                t.writes().index(VnodeClass.SMALL).fdatasync();
+                new SyncGroup(t.writes().partition().posix()).add(t.writes().index(VnodeClass.LARGE))
+                    .add(t.writes().index(VnodeClass.SMALL)).sync();
             }
             return a;
         } catch (IOException | RuntimeException | Error e) {

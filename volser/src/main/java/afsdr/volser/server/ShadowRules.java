@@ -226,7 +226,11 @@ final class ShadowRules {
             }
             return;
         }
-        LineageStore.write(t.partition, next);
+        if (!next.equals(a.mark)) {
+            // (the second pass of a shadow usually lands in the same second as the first, with
+            // nothing new to record: the mark on disk already says it, and a rewrite is 3 syncs)
+            LineageStore.write(t.partition, next);
+        }
         log.log("Shadow volume " + vol(t.volumeId) + " on " + t.partition.name() + ": applied " + kind + " of "
             + ShadowLineage.describe(a.src) + " from " + a.server + "; lineage: " + next.describe());
         if (t.preimageId != 0 && a.src.creationKnown()) {

@@ -281,7 +281,8 @@ final class VolumeProcs extends ProcGroup {
         if (newType == ROVOL) {
             // Written before the copy, so the clone's header carries it too, as with the stock server.
             src.cloneId(newId);
-            t.volume.writeDiskData(src);
+            // made durable by cloneVolume, which syncs the source's volume info with the clone
+            t.volume.writeDiskDataUnsynced(src);
         }
         int now = ctx.now();
         // The clone's uniquifier is its source's, as the stock CloneVolume leaves it (it copies the

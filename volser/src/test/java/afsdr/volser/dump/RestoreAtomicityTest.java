@@ -2,6 +2,7 @@ package afsdr.volser.dump;
 
 import static afsdr.volser.dump.DumpTestSupport.snapshot;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -222,8 +223,8 @@ class RestoreAtomicityTest extends SrcDstRestoreTest {
 
     /**
      * vos shadow's second, incremental Restore: every vnode unchanged since the stream's date, so
-     * only their header records. No staging volume is made; the COMMIT record carries the new
-     * volume info alone, and recovery completes it like any other.
+     * only their header records. No staging volume and no journal record are made: until the
+     * commit the target is only read, and the commit is the new volume info written in place.
      */
     @Test
     void anIncrementalStreamThatChangesNothingMakesNoStagingVolume() throws IOException {
@@ -235,14 +236,18 @@ class RestoreAtomicityTest extends SrcDstRestoreTest {
         Map<String, String> before = snapshot(dst.path());
         VolumeRestorer.Prepared pr = VolumeRestorer.prepare(dst, VID, COOKIE, true, new ByteArrayInputStream(nothing));
         assertEquals(VolumeRestorer.NO_STAGING, pr.stagingId, "a stream that changes nothing needs no staging copy");
+        assertFalse(pr.journaled, "a stream that changes nothing needs no journal record");
         assertTrue(pr.applied.kept > 5, "header records: " + pr.applied.kept);
         assertEquals(0, pr.applied.restored + pr.applied.deleted);
         assertEquals(List.of(VID), dst.listVolumeIds());
-        // "crash" at the commit point: recovery writes the volume info; nothing else changed
-        assertEquals(List.of(VID), VolumeRestorer.recover(dst));
+        // "crash" at the commit point: nothing was written, nothing to recover
+        assertEquals(before, snapshot(dst.path()), "the stream was only read against the target");
+        assertEquals(List.of(), VolumeRestorer.recover(dst));
+        // through restore(): the volume info is the one change
+        VolumeRestorer.Result r = VolumeRestorer.restore(dst, VID, COOKIE, true, new ByteArrayInputStream(nothing));
         try (Volume s = src.openVolume(VID); Volume d = dst.openVolume(VID)) {
             DumpTestSupport.assertSameVnodes(s, d);
-            assertTrue(Arrays.equals(pr.finalInfo.encode(), d.readDiskData().encode()));
+            assertTrue(Arrays.equals(r.volumeInfo().encode(), d.readDiskData().encode()));
         }
         Map<String, String> after = snapshot(dst.path());
         assertEquals(before.keySet(), after.keySet(), "files made or removed");
@@ -250,8 +255,6 @@ class RestoreAtomicityTest extends SrcDstRestoreTest {
         // the volume info file (a namei special file) at most
         assertTrue(changed.size() <= 1 && changed.stream().allMatch(f -> f.contains("/special/")),
             "changed: " + changed);
-        // and through restore(): the same, with the journal gone
-        VolumeRestorer.Result r = VolumeRestorer.restore(dst, VID, COOKIE, true, new ByteArrayInputStream(nothing));
         assertEquals(0, r.vnodesRestored() + r.vnodesDeleted());
         assertEquals(List.of(VID), dst.listVolumeIds());
         DumpTestSupport.assertNoJournal(dst, "restore journal left");
