@@ -104,13 +104,16 @@ public final class VolumeRestorer {
      * @param volumeId          the target
      * @param dumpHeader        the stream's dump header
      * @param vnodesRestored    full vnode records applied
-     * @param vnodesKept        header-only records (vnode left as it was)
+     * @param vnodesKept        header-only records, and full records equal to the target's vnode
+     *                          (see {@link HeaderCheck#continuesTarget}): vnode left as it was
+     * @param vnodesUnchanged   of {@code vnodesKept}, the full records
      * @param vnodesDeleted     vnodes of the target absent from the dump, deleted
      * @param dataBytes         file data bytes written
      * @param streamBytes       bytes of the stream consumed
      * @param volumeInfo        the target's volume info after the restore
      */
-    public record Result(int volumeId, DumpHeader dumpHeader, int vnodesRestored, int vnodesKept, int vnodesDeleted,
+    public record Result(int volumeId, DumpHeader dumpHeader, int vnodesRestored, int vnodesKept, int vnodesUnchanged,
+                         int vnodesDeleted,
                          long dataBytes, long streamBytes, VolumeDiskData volumeInfo) {
     }
 
@@ -155,6 +158,29 @@ public final class VolumeRestorer {
         HeaderCheck NONE = (dumpHeader, dumped, target) -> { };
 
         void check(DumpHeader dumpHeader, VolumeDiskData dumped, VolumeDiskData target) throws IOException;
+
+        /**
+         * Asked once, after {@link #check} accepted the stream: whether the stream is known to
+         * continue the target's own content (a shadow apply of the lineage the target's mark
+         * records). Then a full vnode record whose vnode, uniquifier, dataVersion, type and length
+         * equal the target's names the data the target already has (a fileserver changes the
+         * dataVersion with every change of a file's data), and the restore keeps that file
+         * instead of writing a copy. An incremental dump re-sends in full every vnode changed in
+         * the second of its from-date, so this is what lets a shadow refresh of an unchanged
+         * volume change nothing. False (the default) for any other restore: two unrelated volumes
+         * can have a vnode with equal numbers and different data.
+         */
+        default boolean continuesTarget() {
+            return false;
+        }
+
+        /**
+         * Called once, right before the restore first changes anything on the partition (a data
+         * file, a staging volume, a journal record); not at all for a stream that changes nothing.
+         * Throwing refuses the stream with the target unchanged.
+         */
+        default void beforeFirstChange() throws IOException {
+        }
     }
 
     /**
@@ -187,7 +213,7 @@ public final class VolumeRestorer {
                 Integer.toUnsignedString(old.updateDate()), Integer.toUnsignedString(pr.finalInfo.updateDate()));
         }
         Applied a = pr.applied;
-        return new Result(volumeId, a.dumpHeader, a.restored, a.kept, a.deleted, a.dataBytes, a.streamBytes,
+        return new Result(volumeId, a.dumpHeader, a.restored, a.kept, a.unchanged, a.deleted, a.dataBytes, a.streamBytes,
             pr.finalInfo);
     }
 
@@ -248,12 +274,13 @@ public final class VolumeRestorer {
         try {
             Applied applied;
             try (WriteTarget t = WriteTarget.lazy(x, () -> {
+                check.beforeFirstChange();
                 staged[0] = true;
                 RestoreJournal.write(p, new RestoreJournal.Entry(RestoreJournal.Phase.STAGING, volumeId, stagingId,
                     null));
                 return createStaging(p, x, stagingId, parent);
             })) {
-                applied = apply(t, in, batchRecords, dh -> check.check(dh.dumpHeader, dh.volumeHeader, old));
+                applied = apply(t, in, batchRecords, check, old);
             }
             VolumeDiskData finalInfo = finalVolumeInfo(applied.volumeHeader, old, cookie, preserveStats);
             if (!staged[0]) {
@@ -288,8 +315,7 @@ public final class VolumeRestorer {
                                          boolean preserveStats, InputStream in, HeaderCheck check,
                                          int batchRecords) throws IOException {
         try {
-            Applied applied = applyFresh(p, volumeId, in, batchRecords,
-                dh -> check.check(dh.dumpHeader, dh.volumeHeader, old));
+            Applied applied = applyFresh(p, volumeId, in, batchRecords, check, old);
             VolumeDiskData finalInfo = finalVolumeInfo(applied.volumeHeader, old, cookie, preserveStats);
             RestoreJournal.write(p, new RestoreJournal.Entry(RestoreJournal.Phase.COMMIT, volumeId, NO_STAGING,
                 finalInfo));
@@ -308,14 +334,14 @@ public final class VolumeRestorer {
 
     /** The FRESH journal record, then the stream applied to the target (package-private: tests stop here). */
     static Applied applyFresh(NameiPartition p, int volumeId, InputStream in, int batchRecords) throws IOException {
-        return applyFresh(p, volumeId, in, batchRecords, headersRead -> { });
+        return applyFresh(p, volumeId, in, batchRecords, HeaderCheck.NONE, null);
     }
 
-    private static Applied applyFresh(NameiPartition p, int volumeId, InputStream in, int batchRecords, Vet vet)
-            throws IOException {
+    private static Applied applyFresh(NameiPartition p, int volumeId, InputStream in, int batchRecords,
+                                      HeaderCheck check, VolumeDiskData old) throws IOException {
         RestoreJournal.write(p, new RestoreJournal.Entry(RestoreJournal.Phase.FRESH, volumeId, NO_STAGING, null));
-        try (Volume x = p.openVolume(volumeId); WriteTarget t = WriteTarget.of(x)) {
-            return apply(t, in, batchRecords, vet);
+        try (Volume x = p.openVolume(volumeId); WriteTarget t = WriteTarget.of(x, check)) {
+            return apply(t, in, batchRecords, check, old);
         }
     }
 
@@ -485,13 +511,29 @@ public final class VolumeRestorer {
         int deleted;
         long dataBytes;
         long streamBytes;
+        /** Full records equal to the target's (same version, same attributes): counted in {@link #kept}. */
+        int unchanged;
         /** Slots of the staging indexes the stream wrote or deleted (by VnodeClass ordinal). */
         final BitSet[] touched = {new BitSet(), new BitSet()};
     }
 
-    /** Step 3: read the whole stream into the staging volume. */
-    private interface Vet {
-        void vet(Applied headersRead) throws IOException;
+    /**
+     * The inode of the target's data file for the vnode {@code soFar} describes when the target
+     * holds that very version (same uniquifier, dataVersion, type and length, a data file) and
+     * the stream has not had a full record for the vnode before; otherwise 0.
+     */
+    private static long sameVersionFile(Volume target, BitSet[] seen, DumpVnode soFar, long len) throws IOException {
+        int vn = soFar.vnodeNumber();
+        VnodeClass c = VnodeClass.of(vn);
+        if (seen[c.ordinal()].get(VnodeClass.slot(vn)) || VnodeClass.slot(vn) >= target.index(c).slots()) {
+            return 0;
+        }
+        VnodeDiskObject cur = target.index(c).read(vn);
+        if (cur.isFree() || cur.inode() == 0 || cur.uniquifier() != soFar.uniquifier()
+            || cur.dataVersion() != soFar.dataVersion() || cur.type() != soFar.type() || cur.length() != len) {
+            return 0;
+        }
+        return cur.inode();
     }
 
     /** Makes the volume a restore writes into (see {@link WriteTarget#lazy}). */
@@ -507,39 +549,52 @@ public final class VolumeRestorer {
     private static final class WriteTarget implements AutoCloseable {
         private final Volume readView;
         private final VolumeMaker maker;
+        private final HeaderCheck firstChange;
         private Volume volume;
+        private boolean written;
         private Releaser rel;
         private RecordBatch batch;
 
-        private WriteTarget(Volume readView, VolumeMaker maker, Volume volume) {
+        private WriteTarget(Volume readView, VolumeMaker maker, Volume volume, HeaderCheck firstChange) {
             this.readView = readView;
             this.maker = maker;
             this.volume = volume;
+            this.firstChange = firstChange;
         }
 
-        /** Writes go to {@code v} itself (not closed here). */
-        static WriteTarget of(Volume v) {
-            return new WriteTarget(v, null, v);
+        /**
+         * Writes go to {@code v} itself (not closed here); {@code check}'s
+         * {@link HeaderCheck#beforeFirstChange} runs before the first.
+         */
+        static WriteTarget of(Volume v, HeaderCheck check) {
+            return new WriteTarget(v, null, v, check);
         }
 
         /** Reads go to {@code target} until the first write makes (and this closes) a volume with {@code maker}. */
         static WriteTarget lazy(Volume target, VolumeMaker maker) {
-            return new WriteTarget(target, maker, null);
+            return new WriteTarget(target, maker, null, null);
         }
 
         Volume reads() {
-            return volume != null ? volume : readView;
+            return maker != null && volume != null ? volume : readView;
         }
 
         Volume writes() throws IOException {
-            if (volume == null) {
-                volume = maker.make();
+            if (!written) {
+                if (firstChange != null) {
+                    firstChange.beforeFirstChange();
+                }
+                if (volume == null) {
+                    volume = maker.make();
+                }
+                written = true;
             }
             return volume;
         }
 
+        /** Whether anything was (or may have been) written through {@link #writes}. */
         boolean written() {
-            return volume != null;
+            return written;
         }
 
         Releaser releaser() throws IOException {
@@ -565,15 +620,21 @@ public final class VolumeRestorer {
         }
     }
 
-    private static Applied apply(WriteTarget t, InputStream in, int batchRecords, Vet vet) throws IOException {
+    private static Applied apply(WriteTarget t, InputStream in, int batchRecords, HeaderCheck check,
+                                 VolumeDiskData targetInfo) throws IOException {
         Applied a = new Applied();
-        long[] pending = {0, 0}; // inode and length of data written for the current record
+        // inode and length of the data of the current record; 1 in [2] when that is the target's
+        // own file, kept (see HeaderCheck.continuesTarget), not a new one
+        long[] pending = {0, 0, 0};
         BitSet[] candidates = {new BitSet(), new BitSet()};
+        // vnodes that had a full record earlier in this stream (their index record may be pending)
+        BitSet[] seen = {new BitSet(), new BitSet()};
         try {
             DumpReader r = new DumpReader(in);
             a.dumpHeader = r.readDumpHeader();
             a.volumeHeader = r.readVolumeHeader();
-            vet.vet(a);
+            check.check(a.dumpHeader, a.volumeHeader, targetInfo);
+            boolean keepSameVersions = check.continuesTarget();
             // RestoreVolume's deletion candidates: every slot in use that has a data file
             for (VnodeClass c : VnodeClass.values()) {
                 t.reads().index(c).forEach((vn, rec) -> {
@@ -583,9 +644,20 @@ public final class VolumeRestorer {
                 });
             }
             DumpReader.DataConsumer toDisk = (soFar, len, data) -> {
+                if (keepSameVersions) {
+                    long same = sameVersionFile(t.reads(), seen, soFar, len);
+                    if (same != 0) {
+                        // the data is left unread: the reader skips it
+                        pending[0] = same;
+                        pending[1] = len;
+                        pending[2] = 1;
+                        return;
+                    }
+                }
                 pending[0] = t.writes().createDataFileUnsynced(soFar.vnodeNumber(), soFar.uniquifier(),
                     soFar.dataVersion(), data, len);
                 pending[1] = len;
+                pending[2] = 0;
                 a.dataBytes += len;
             };
             DumpReader.Section sec;
@@ -602,9 +674,32 @@ public final class VolumeRestorer {
                     a.kept++;
                     continue;
                 }
+                seen[c.ordinal()].set(VnodeClass.slot(vn));
                 VnodeDiskObject rec = dv.toDisk();
                 if (pending[0] != 0) {
                     rec.inode(pending[0]).length(pending[1]);
+                }
+                if (pending[2] != 0) {
+                    long kept = pending[0];
+                    pending[0] = 0;
+                    pending[2] = 0;
+                    VnodeDiskObject cur = t.reads().index(c).read(vn);
+                    if (cur.inode() != kept || rec.uniquifier() != cur.uniquifier()
+                        || rec.dataVersion() != cur.dataVersion() || rec.type() != cur.type()) {
+                        // only a stream with items after the data could get here, and its data is gone
+                        throw new DumpFormatException(r.offset(), "vnode", 0, "vnode " + Integer.toUnsignedString(vn)
+                            + " changed its uniquifier, data version or type after its data");
+                    }
+                    // the same file, so still shared with whatever shares it (a clone's directory)
+                    rec.cloned(cur.cloned());
+                    if (Arrays.equals(rec.encode(), cur.encode())) {
+                        a.kept++;
+                        a.unchanged++;
+                        continue;
+                    }
+                    t.batch(a, batchRecords).add(vn, rec, 0, pending[1]);
+                    a.restored++;
+                    continue;
                 }
                 t.batch(a, batchRecords).add(vn, rec, pending[0], pending[1]);
                 pending[0] = 0;
@@ -640,7 +735,7 @@ public final class VolumeRestorer {
         } catch (IOException | RuntimeException | Error e) {
             if (t.written()) {
                 try {
-                    if (pending[0] != 0) {
+                    if (pending[0] != 0 && pending[2] == 0) {
                         t.releaser().release(pending[0]); // written for a record that never reached the index
                     }
                     t.batch(a, batchRecords).abandon(); // files of records never written to the index

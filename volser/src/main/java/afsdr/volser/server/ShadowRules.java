@@ -41,10 +41,15 @@ import static afsdr.volser.wire.VolserConstants.RWVOL;
  * a temporary clone of the source and then an incremental of the live source (vos-flows.md §2.2).
  * A clone's header carries the clone's creation date, not the source's, so a source re-created
  * under the same id is only recognisable in the second stream, after the first was applied. When
- * the first stream of an incremental shadow cannot be checked in full, a clone of the target (a
- * pre-image: index copy, data files shared) is taken before it is committed; if the second stream
- * is refused, the target is put back from it, so a refused shadow leaves the target's content as
- * it was. The pre-image is dropped once the lineage is confirmed or the transaction ends.
+ * the first stream of an incremental shadow cannot be checked in full, the target's volume info and
+ * mark are kept, and a clone of the target (a pre-image: index copy, data files shared) is taken
+ * right before that stream first changes anything; if the second stream is refused, the target is
+ * put back from them, so a refused shadow leaves the target's content as it was. A first stream
+ * that changes no vnode (the refresh of an unchanged volume) needs no clone. The pre-image is
+ * dropped once the lineage is confirmed or the transaction ends.
+ *
+ * <p>Within a confirmed lineage a shadow apply keeps the target's data file for a vnode the stream
+ * re-sends at the version the target has ({@link VolumeRestorer.HeaderCheck#continuesTarget}).
  *
  * <p>Error code: VOLSERBADOP (1492325131). vos prints it as "VOLSER: illegal operation", which is
  * what these are (nothing to retry, nothing to salvage, unlike VOLSERVOLBUSY or VSALVAGE), and no
@@ -146,6 +151,8 @@ final class ShadowRules {
         ShadowLineage.Source src;
         boolean incremental;
         int fromDate;
+        /** The stream is an incremental of the confirmed lineage the target's mark records. */
+        boolean continuesTarget;
 
         Apply(Transaction t, boolean shadowApply, String server, ShadowLineage mark, String markError) {
             this.t = t;
@@ -178,9 +185,32 @@ final class ShadowRules {
                 refuse(what + " refused: the volume is not marked as a shadow (no lineage), so it is not known to "
                     + "be a shadow of that source; a full shadow makes it one");
             }
+            // Confirmed lineage only: the live source's own creation date matches the mark's, or,
+            // for a clone's stream (which cannot tell the source's creation date), the source has
+            // not been updated since the last apply, which a source re-created under the same id
+            // would have been.
+            continuesTarget = shadowApply && incremental && mark != null && mark.sameSource(src)
+                && (src.creationKnown() ? mark.sourceCreationDate() != 0 : src.updateDate() == mark.lastUpdate());
             if (mark != null && incremental && shadowApply && !src.creationKnown() && mark.sourceCreationDate() != 0
-                && t.preimageId == 0) {
-                takePreimage(t, target, mark);
+                && t.preimageInfo == null) {
+                // what to put back if the second stream shows another lineage; the clone of the
+                // target's records is only taken if this stream changes any (beforeFirstChange)
+                t.preimageInfo = target;
+                t.preimageMark = mark;
+                t.preimagePending = true;
+            }
+        }
+
+        @Override
+        public boolean continuesTarget() {
+            return continuesTarget;
+        }
+
+        @Override
+        public void beforeFirstChange() throws IOException {
+            if (t.preimagePending) {
+                takePreimage(t);
+                t.preimagePending = false;
             }
         }
 
@@ -206,7 +236,7 @@ final class ShadowRules {
     }
 
     /** After a committed Restore: records, updates or drops the mark; logs every shadow apply. */
-    void committed(Apply a) throws IOException {
+    void committed(Apply a, VolumeRestorer.Result r) throws IOException {
         Transaction t = a.t;
         int now = ctx.now();
         String kind = a.incremental ? "incremental dump (from " + Integer.toUnsignedString(a.fromDate) + ")"
@@ -232,8 +262,10 @@ final class ShadowRules {
             LineageStore.write(t.partition, next);
         }
         log.log("Shadow volume " + vol(t.volumeId) + " on " + t.partition.name() + ": applied " + kind + " of "
-            + ShadowLineage.describe(a.src) + " from " + a.server + "; lineage: " + next.describe());
-        if (t.preimageId != 0 && a.src.creationKnown()) {
+            + ShadowLineage.describe(a.src) + " from " + a.server + " (vnodes: " + r.vnodesRestored() + " written, "
+            + r.vnodesKept() + " kept, of which " + r.vnodesUnchanged() + " re-sent unchanged, " + r.vnodesDeleted()
+            + " deleted); lineage: " + next.describe());
+        if (t.preimageInfo != null && a.src.creationKnown()) {
             dropPreimage(t);
         }
     }
@@ -241,11 +273,14 @@ final class ShadowRules {
     /** After a refused or failed Restore: a pre-image taken for this shadow puts the target back. */
     void failed(Apply a, IOException cause) {
         Transaction t = a.t;
-        if (t.preimageId == 0 || cause == null || DumpException.codeOf(cause, false) != REFUSED) {
+        if (t.preimageInfo == null || cause == null || DumpException.codeOf(cause, false) != REFUSED) {
             return;
         }
         try {
-            t.partition.recloneVolume(t.preimageId, t.volumeId, null);
+            // no pre-image clone: the first stream changed no vnode, only the volume info
+            if (t.preimageId != 0) {
+                t.partition.recloneVolume(t.preimageId, t.volumeId, null);
+            }
             try (Volume v = t.partition.openVolume(t.volumeId)) {
                 v.writeDiskData(t.preimageInfo);
             }
@@ -255,7 +290,9 @@ final class ShadowRules {
                 LineageStore.remove(t.partition, t.volumeId);
             }
             log.log("Shadow lineage: volume " + vol(t.volumeId) + " on " + t.partition.name()
-                + " put back as it was before this shadow's first stream (pre-image " + vol(t.preimageId) + ")");
+                + " put back as it was before this shadow's first stream ("
+                + (t.preimageId != 0 ? "pre-image " + vol(t.preimageId) : "its volume info and mark; no vnode had changed")
+                + ")");
         } catch (IOException e) {
             log.log("Shadow lineage: putting volume " + vol(t.volumeId) + " back from pre-image "
                 + vol(t.preimageId) + " failed: " + e.getMessage());
@@ -265,7 +302,7 @@ final class ShadowRules {
         }
     }
 
-    private void takePreimage(Transaction t, VolumeDiskData target, ShadowLineage mark) throws IOException {
+    private void takePreimage(Transaction t) throws IOException {
         NameiPartition p = t.partition;
         int id = pickPreimageId(p, t.volumeId);
         try (Volume pv = p.cloneVolume(t.volumeId, id, d -> d.name(PREIMAGE_NAME).inService(false)
@@ -273,8 +310,6 @@ final class ShadowRules {
             pv.readDiskData();
         }
         t.preimageId = id;
-        t.preimageInfo = target;
-        t.preimageMark = mark;
     }
 
     private static int pickPreimageId(NameiPartition p, int targetId) throws IOException {
@@ -291,12 +326,13 @@ final class ShadowRules {
     /** Deletes the transaction's pre-image, if any. Never throws. */
     void dropPreimage(Transaction t) {
         int id = t.preimageId;
-        if (id == 0) {
-            return;
-        }
         t.preimageId = 0;
         t.preimageInfo = null;
         t.preimageMark = null;
+        t.preimagePending = false;
+        if (id == 0) {
+            return;
+        }
         try {
             deleteIfPreimage(t.partition, id);
         } catch (IOException e) {

@@ -51,11 +51,19 @@ final class Transaction {
      * shadow does that on its target, so restores on this transaction are shadow applies.
      */
     boolean shadowIntent;
-    /** Id of the pre-image clone kept while a shadow apply cannot yet be checked in full; 0 = none. */
+    /**
+     * Id of the pre-image clone kept while a shadow apply cannot yet be checked in full; 0 = none
+     * (also while the first stream has changed no vnode: then the info and mark below suffice).
+     */
     int preimageId;
-    /** The volume info and the lineage mark (null: none) the volume had when the pre-image was taken. */
+    /**
+     * The volume info and the lineage mark (null: none) the volume had before a shadow apply that
+     * cannot yet be checked in full; preimageInfo null = nothing to put back.
+     */
     VolumeDiskData preimageInfo;
     ShadowLineage preimageMark;
+    /** A pre-image clone is to be taken before the current stream's first change. */
+    boolean preimagePending;
 
     Transaction(int tid, int volumeId, int partitionId, int iflags, int now) {
         this.tid = tid;

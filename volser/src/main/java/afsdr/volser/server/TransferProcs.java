@@ -103,8 +103,9 @@ final class TransferProcs {
                 t.volume = null;
                 ShadowRules.Apply shadow = ctx.shadows.begin(t, c, call.connection().peer());
                 try {
-                    VolumeRestorer.restore(t.partition, t.volumeId, c, true, call.input(), shadow);
-                    ctx.shadows.committed(shadow);
+                    VolumeRestorer.Result r = VolumeRestorer.restore(t.partition, t.volumeId, c, true, call.input(),
+                        shadow);
+                    ctx.shadows.committed(shadow, r);
                 } catch (DumpException e) {
                     ctx.shadows.failed(shadow, e);
                     // vos shows only the code; the stock server logs what it found wrong likewise

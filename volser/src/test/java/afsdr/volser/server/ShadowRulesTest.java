@@ -291,6 +291,63 @@ class ShadowRulesTest extends InProcessVolserTest {
         assertFalse(Files.exists(LineageStore.path(part, T)));
     }
 
+    /** Data files (not the special files) under AFSIDat, by path. */
+    java.util.Set<String> dataFiles() throws IOException {
+        try (var w = Files.walk(part.path().resolve("AFSIDat"))) {
+            return w.filter(Files::isRegularFile).filter(f -> !f.getParent().getFileName().toString().equals("special"))
+                .map(f -> part.path().relativize(f).toString()).collect(java.util.stream.Collectors.toCollection(
+                    java.util.TreeSet::new));
+        }
+    }
+
+    /** The "(vnodes: ...)" parts of the shadow apply log lines for {@code id} in {@code lg}, in order. */
+    static List<String> applyCounts(String lg, int id) {
+        List<String> out = new java.util.ArrayList<>();
+        String key = "Shadow volume " + id + " on /vicepa: applied";
+        for (int at = lg.indexOf(key); at >= 0; at = lg.indexOf(key, at + 1)) {
+            int from = lg.indexOf("(vnodes: ", at);
+            out.add(lg.substring(from, lg.indexOf(')', from) + 1));
+        }
+        return out;
+    }
+
+    @Test
+    void aRefreshOfAnUnchangedSourceKeepsEveryFileAndTakesNoPreImage() throws Exception {
+        makeSource(S, "src.one", 5, "a");
+        shadow(S, T, "shadow.one", false);
+        Map<String, String> before = contents(T);
+        java.util.Set<String> files = dataFiles();
+        String logBefore = volserLog();
+
+        shadow(S, T, "shadow.one", true);
+        assertEquals(vnodes(S), vnodes(T));
+        assertEquals(before, contents(T));
+        // The incremental streams re-send in full what changed in their from-date's second (here
+        // every vnode): kept as the same files, not written again, and no pre-image clone taken.
+        assertEquals(files, dataFiles(), "data files written or removed by a refresh of an unchanged source");
+        String lg = volserLog().substring(logBefore.length());
+        List<String> counts = applyCounts(lg, T);
+        assertEquals(2, counts.size(), lg);
+        for (String n : counts) {
+            assertTrue(n.startsWith("(vnodes: 0 written, ") && !n.contains(" of which 0 re-sent"), n);
+        }
+        assertFalse(lg.contains("pre-image"), lg);
+        assertEquals(List.of(), preimages());
+
+        // A change after that: the clone's stream (its source updated since the last apply, so
+        // not a confirmed lineage) is written as before; the live one, confirmed by its creation
+        // date, re-sends what the first wrote and keeps it.
+        changeSource(S, "later");
+        String logMid = volserLog();
+        shadow(S, T, "shadow.one", true);
+        assertEquals(vnodes(S), vnodes(T));
+        counts = applyCounts(volserLog().substring(logMid.length()), T);
+        assertEquals(2, counts.size(), counts.toString());
+        assertFalse(counts.get(0).startsWith("(vnodes: 0 written, "), counts.toString());
+        assertTrue(counts.get(1).startsWith("(vnodes: 0 written, ") && !counts.get(1).contains(" of which 0 "),
+            counts.toString());
+    }
+
     @Test
     void aNormalRestoreNeitherMarksNorIsChecked() throws Exception {
         makeSource(S, "src.one", 2, "a");
