@@ -56,9 +56,15 @@ final class HeaderProcs {
                 throw new RxCallException(VolserErrors.EROFS, "SetFlags: transaction " + t.tid + " is read-only");
             }
             VolumeDiskData d = t.volume.readDiskData();
-            d.destroyMe((a.value() & VTDeleteOnSalvage) != 0 ? VolumeDiskData.DESTROY_ME : 0);
-            d.inService((a.value() & VTOutOfService) == 0);
-            t.volume.writeDiskData(d);
+            int destroyMe = (a.value() & VTDeleteOnSalvage) != 0 ? VolumeDiskData.DESTROY_ME : 0;
+            boolean inService = (a.value() & VTOutOfService) == 0;
+            // Unchanged (vos sets 3 on the volume CreateVolume or Clone just made so, and before
+            // every delete): no write and no disk flush. Both fields are only ever written synced
+            // (a delete's unsynced destroyMe mark comes just before the volume is gone), so what is
+            // read here is what is on disk.
+            if (d.destroyMe() != destroyMe || d.inService() != inService) {
+                t.volume.writeDiskData(d.destroyMe(destroyMe).inService(inService));
+            }
             t.vflags = a.value();
             return null;
         });
