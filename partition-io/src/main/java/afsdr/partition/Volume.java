@@ -52,6 +52,8 @@ import afsdr.partition.dir.DirectoryFormatException;
 public final class Volume implements AutoCloseable {
     /** Transfer unit for data files. */
     public static final int IO_CHUNK = 1 << 20;
+    /** Smallest buffer a sequential reader ({@link #openData}) is lent. */
+    private static final int STREAM_BUFFER_MIN = 64 << 10;
 
     private final NameiPartition partition;
     private final Posix posix;
@@ -724,8 +726,11 @@ public final class Volume implements AutoCloseable {
         }
         ByteBuffer buf = null;
         if (sequential && !streamBufferInUse) {
-            if (streamBuffer == null) {
-                streamBuffer = ByteBuffer.allocateDirect(IO_CHUNK);
+            // grown to the largest file met, up to IO_CHUNK: a volume of small files (and every
+            // Forward of a small volume) no longer allocates and zeroes 1 MiB (~1.5 ms) per dump
+            int want = (int) Math.min(IO_CHUNK, Math.max(STREAM_BUFFER_MIN, st.size()));
+            if (streamBuffer == null || streamBuffer.capacity() < want) {
+                streamBuffer = ByteBuffer.allocateDirect(want);
             }
             streamBufferInUse = true;
             buf = streamBuffer;
