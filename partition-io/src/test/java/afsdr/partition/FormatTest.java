@@ -64,6 +64,9 @@ class FormatTest {
         assertEquals("V0536870915.vol", VolumeHeader.fileName(536870915));
         assertEquals(536870915L, VolumeHeader.parseFileName("V0536870915.vol"));
         assertEquals(4294967295L, VolumeHeader.parseFileName(VolumeHeader.fileName(-1)));
+        assertEquals("V4294967295.vol", VolumeHeader.fileName(-1));
+        assertEquals("V0000000000.vol", VolumeHeader.fileName(0));
+        assertEquals("0000000007", VolumeHeader.tenDigits(7));
         assertEquals(-1, VolumeHeader.parseFileName("V053687091.vol"));
         assertEquals(-1, VolumeHeader.parseFileName("V0536870915.vl"));
         VolumeFormatException e = assertThrows(VolumeFormatException.class,

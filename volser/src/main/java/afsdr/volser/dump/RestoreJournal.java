@@ -11,6 +11,7 @@ import afsdr.nativeio.NativeIoException;
 import afsdr.nativeio.OpenFlag;
 import afsdr.nativeio.Posix;
 import afsdr.partition.NameiPartition;
+import afsdr.partition.VolumeHeader;
 import afsdr.partition.VolumeDiskData;
 
 /**
@@ -53,7 +54,7 @@ final class RestoreJournal {
     }
 
     private static String fileName(int targetId) {
-        return String.format("%s%010d", PREFIX, Integer.toUnsignedLong(targetId));
+        return PREFIX + VolumeHeader.tenDigits(targetId);
     }
 
     static void write(NameiPartition p, Entry e) throws IOException {

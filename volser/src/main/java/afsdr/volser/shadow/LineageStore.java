@@ -3,6 +3,7 @@ package afsdr.volser.shadow;
 import afsdr.nativeio.Errno;
 import afsdr.nativeio.NativeIoException;
 import afsdr.partition.NameiPartition;
+import afsdr.partition.VolumeHeader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -62,7 +63,7 @@ public final class LineageStore {
     }
 
     static String fileName(int volumeId) {
-        return String.format("%s%010d", PREFIX, Integer.toUnsignedLong(volumeId));
+        return PREFIX + VolumeHeader.tenDigits(volumeId);
     }
 
     // ------------------------------------------------------------------ codec (pure)
