@@ -198,6 +198,10 @@ final class ShadowRules {
                 t.preimageInfo = target;
                 t.preimageMark = mark;
                 t.preimagePending = true;
+            } else if (src.creationKnown()) {
+                // this stream is checked in full before it is applied: a clone of the target made
+                // now could never be needed (the one the first stream may need is taken already)
+                t.preimagePending = false;
             }
         }
 
@@ -310,6 +314,8 @@ final class ShadowRules {
             pv.readDiskData();
         }
         t.preimageId = id;
+        log.log("Shadow lineage: pre-image " + vol(id) + " of volume " + vol(t.volumeId) + " on " + p.name()
+            + " taken: a stream whose lineage the next one confirms is about to change it");
     }
 
     private static int pickPreimageId(NameiPartition p, int targetId) throws IOException {

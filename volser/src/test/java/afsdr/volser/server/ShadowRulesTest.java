@@ -341,8 +341,11 @@ class ShadowRulesTest extends InProcessVolserTest {
         String logMid = volserLog();
         shadow(S, T, "shadow.one", true);
         assertEquals(vnodes(S), vnodes(T));
-        counts = applyCounts(volserLog().substring(logMid.length()), T);
+        String lg2 = volserLog().substring(logMid.length());
+        counts = applyCounts(lg2, T);
         assertEquals(2, counts.size(), counts.toString());
+        assertEquals(1, lg2.split("Shadow lineage: pre-image ", -1).length - 1, "one pre-image, for the clone's stream: "
+            + lg2);
         assertFalse(counts.get(0).startsWith("(vnodes: 0 written, "), counts.toString());
         assertTrue(counts.get(1).startsWith("(vnodes: 0 written, ") && !counts.get(1).contains(" of which 0 "),
             counts.toString());
