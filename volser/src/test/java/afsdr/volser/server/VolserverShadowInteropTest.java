@@ -1,6 +1,7 @@
 package afsdr.volser.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -157,12 +158,26 @@ class VolserverShadowInteropTest extends OursAndStockInterop {
             "the source's creation date (copied by the restore)");
         assertEquals(shadow.updateDate(), l.lastUpdate());
 
+        // The source did not change: stock vos's incremental shadow (two incremental streams from the
+        // stock volserver, each re-sending in full what changed in the second of its from-date)
+        // writes no vnode and takes no pre-image; the shadow reads back the same.
+        String stateBefore = targetState();
+        String logBefore = volserLog();
         ExecResult incr = shadowToOurs("vt.shd.src", true).orFail();
         ShadowLineage l2 = mark();
         assertEquals(l.sourceCreationDate(), l2.sourceCreationDate());
         assertTrue(Integer.compareUnsigned(l2.lastApply(), l.lastApply()) >= 0);
-        assertTrue(volserLog().contains("Shadow volume " + srcId + " on /vicepa: applied incremental dump"), incr
-            + volserLog());
+        String lg = volserLog().substring(logBefore.length());
+        assertTrue(lg.contains("Shadow volume " + srcId + " on /vicepa: applied incremental dump"), incr + lg);
+        List<String> counts = ShadowRulesTest.applyCounts(lg, srcId);
+        assertEquals(2, counts.size(), lg);
+        for (String n : counts) {
+            assertTrue(n.startsWith("(vnodes: 0 written, "), "a refresh of an unchanged source wrote vnodes: " + lg);
+        }
+        assertFalse(lg.contains("Shadow lineage: pre-image"), lg);
+        assertEquals(stateBefore.replaceAll("(?m)^(updateDate|copyDate|backupDate|creationDate).*$", ""),
+            targetState().replaceAll("(?m)^(updateDate|copyDate|backupDate|creationDate).*$", ""));
+        System.out.println("refresh of an unchanged source, apply lines: " + counts);
 
         // The operator's view, through the jar's -shadows mode on our partition root.
         ByteArrayOutputStream out = new ByteArrayOutputStream();
