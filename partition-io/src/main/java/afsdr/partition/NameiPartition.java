@@ -111,18 +111,33 @@ public final class NameiPartition {
      * fsync'd. A crash leaves the old content or the new one, never a mix (journal records, marks).
      */
     public void replaceRootFile(String name, ByteBuffer content, int mode) throws IOException {
+        replaceRootFile(name, content, mode, true);
+    }
+
+    /**
+     * As {@link #replaceRootFile(String, ByteBuffer, int)}, but with {@code durable} false nothing is
+     * synced: the next syncfs (or any later sync that commits the file system's journal with its
+     * data) makes it durable. A power failure before that can leave the old content, the new one,
+     * or, where the file did not exist, an empty or zero-filled file of that name: callers that read
+     * such a file must take "empty or all zeros" as "never written".
+     */
+    public void replaceRootFile(String name, ByteBuffer content, int mode, boolean durable) throws IOException {
         String fin = root + "/" + name;
         String tmp = fin + ".tmp";
         int fd = posix.open(tmp, EnumSet.of(OpenFlag.READ_WRITE, OpenFlag.CREATE, OpenFlag.TRUNCATE, OpenFlag.CLOEXEC,
             OpenFlag.NOFOLLOW), mode);
         try {
             posix.pwriteFully(fd, content, 0, tmp);
-            posix.fsync(fd);
+            if (durable) {
+                posix.fsync(fd);
+            }
         } finally {
             posix.close(fd);
         }
         posix.rename(tmp, fin);
-        posix.fsyncDirectory(root);
+        if (durable) {
+            posix.fsyncDirectory(root);
+        }
     }
 
     String abs(String relative) {

@@ -23,23 +23,30 @@ import afsdr.partition.VolumeDiskData;
  * Recovery deletes the staging volume.</li>
  * <li>{@link Phase#COMMIT}: the stream was complete and applied to the staging volume; the target
  * must become its copy. The final volume info of the target is part of the record, so recovery
- * can redo the (idempotent) copy without the stream. Staging id 0: the stream was applied to the
- * target itself (a FRESH restore); only the volume info remains to be written.</li>
+ * can redo the (idempotent) copy without the stream. (Staging id 0, the stream applied to the
+ * target itself, was written by FRESH restores before session 7; recovery still completes it.)</li>
  * <li>{@link Phase#FRESH}: the target had no vnodes and index files of no slots, and the stream is
- * being applied to it directly; recovery removes every vnode of the target again.</li>
+ * being applied to it directly; recovery removes every vnode of the target again and puts back the
+ * volume info the record carries (the target's before the restore). The restore's last step, the
+ * record's removal, is its commit point.</li>
  * </ul>
- * Each state change is a new file written in full, fsync'd, renamed over the old one, and the
- * partition directory fsync'd: the journal is always one complete record or absent.
+ * STAGING and COMMIT records are written in full, fsync'd, renamed over the old one, and the
+ * partition directory fsync'd: such a journal is one complete record or absent. A FRESH record is
+ * written the same way without the syncs ({@link #writeVolatile}): the restore's first syncfs, which
+ * precedes any index record it writes, makes it durable; a power failure before that can leave the
+ * file empty or zero-filled, which {@link #read} takes for "never written" (nothing of that restore
+ * reached an index then).
  *
  * <pre>
  *  0 magic "AFSDRRJ1"  8 phase (1 STAGING, 2 COMMIT, 3 FRESH)  12 target id  16 staging id (0: none)
- * 20 VolumeDiskData (552 bytes, COMMIT only; zeros otherwise)
+ * 20 VolumeDiskData (552 bytes: COMMIT the final one, FRESH the one before; zeros otherwise)
  * </pre>
  */
 final class RestoreJournal {
     enum Phase { STAGING, COMMIT, FRESH }
 
-    record Entry(Phase phase, int targetId, int stagingId, VolumeDiskData finalInfo) {
+    /** {@code info}: COMMIT, the target's final volume info; FRESH, the one it had before (null: not recorded). */
+    record Entry(Phase phase, int targetId, int stagingId, VolumeDiskData info) {
     }
 
     private static final long MAGIC = 0x4146534452524a31L; // "AFSDRRJ1"
@@ -58,13 +65,25 @@ final class RestoreJournal {
     }
 
     static void write(NameiPartition p, Entry e) throws IOException {
+        p.replaceRootFile(fileName(e.targetId()), encode(e), 0600, true);
+    }
+
+    /** A FRESH record, not synced (see the class comment). */
+    static void writeVolatile(NameiPartition p, Entry e) throws IOException {
+        if (e.phase() != Phase.FRESH) {
+            throw new IllegalArgumentException("only a FRESH record may be written without syncs: " + e.phase());
+        }
+        p.replaceRootFile(fileName(e.targetId()), encode(e), 0600, false);
+    }
+
+    private static ByteBuffer encode(Entry e) {
         ByteBuffer b = ByteBuffer.allocateDirect(SIZE).order(ByteOrder.LITTLE_ENDIAN);
         b.putLong(0, MAGIC).putInt(8, e.phase().ordinal() + 1).putInt(12, e.targetId())
             .putInt(16, e.stagingId());
-        if (e.finalInfo() != null) {
-            b.put(20, e.finalInfo().encode());
+        if (e.info() != null) {
+            b.put(20, e.info().encode());
         }
-        p.replaceRootFile(fileName(e.targetId()), b, 0600);
+        return b;
     }
 
     static Optional<Entry> read(NameiPartition p, int targetId) throws IOException {
@@ -79,9 +98,13 @@ final class RestoreJournal {
             }
             throw ex;
         }
-        ByteBuffer b = ByteBuffer.allocateDirect(SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = ByteBuffer.allocateDirect(SIZE + 1).order(ByteOrder.LITTLE_ENDIAN);
         try {
             int n = posix.preadFully(fd, b, 0);
+            if (neverWritten(b, n)) {
+                // a FRESH record a power failure caught before any sync: nothing followed it
+                return Optional.empty();
+            }
             if (n != SIZE || b.getLong(0) != MAGIC) {
                 throw new IOException(fin + ": not a restore journal (" + n + " bytes)");
             }
@@ -96,12 +119,26 @@ final class RestoreJournal {
                 + Integer.toUnsignedString(target) + ")");
         }
         VolumeDiskData info = null;
-        if (phase == 2) {
-            byte[] raw = new byte[VolumeDiskData.SIZE];
-            b.get(20, raw);
+        byte[] raw = new byte[VolumeDiskData.SIZE];
+        b.get(20, raw);
+        boolean hasInfo = false;
+        for (byte x : raw) {
+            hasInfo |= x != 0;
+        }
+        if (phase == 2 || (phase == 3 && hasInfo)) {
             info = VolumeDiskData.decode(raw, fin, Integer.toUnsignedLong(targetId));
         }
         return Optional.of(new Entry(Phase.values()[phase - 1], target, staging, info));
+    }
+
+    /** An empty or all-zero file: a record whose data never reached the disk. */
+    private static boolean neverWritten(ByteBuffer b, int n) {
+        for (int i = 0; i < n; i++) {
+            if (b.get(i) != 0) {
+                return false;
+            }
+        }
+        return n <= SIZE;
     }
 
     static void remove(NameiPartition p, int targetId) throws IOException {

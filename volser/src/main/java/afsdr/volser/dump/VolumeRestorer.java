@@ -201,7 +201,20 @@ public final class VolumeRestorer {
     private static Result restore(NameiPartition p, int volumeId, RestoreCookie cookie, boolean preserveStats,
                                   InputStream in, HeaderCheck check, int batchRecords) throws IOException {
         Prepared pr = prepare(p, volumeId, cookie, preserveStats, in, check, batchRecords);
-        commit(p, volumeId, pr.stagingId, pr.finalInfo, pr.applied.touched);
+        try {
+            commit(p, volumeId, pr.stagingId, pr.finalInfo, pr.applied.touched);
+        } catch (IOException | RuntimeException e) {
+            if (pr.journaled && pr.stagingId == NO_STAGING) {
+                // a FRESH restore before its commit point (the record's removal): undone now, not
+                // left to the next restore of this volume or the next start
+                try {
+                    recoverVolume(p, volumeId);
+                } catch (IOException | RuntimeException e2) {
+                    e.addSuppressed(e2);
+                }
+            }
+            throw e;
+        }
         if (pr.journaled) {
             RestoreJournal.remove(p, volumeId);
         }
@@ -223,7 +236,10 @@ public final class VolumeRestorer {
         final VolumeDiskData oldInfo;
         final VolumeDiskData finalInfo;
         final Applied applied;
-        /** A COMMIT record was written (false: nothing but the volume info changes). */
+        /**
+         * A journal record is on the partition: COMMIT (staged), or FRESH (stagingId NO_STAGING);
+         * false: nothing but the volume info changes.
+         */
         final boolean journaled;
 
         Prepared(int stagingId, VolumeDiskData oldInfo, VolumeDiskData finalInfo, Applied applied, boolean journaled) {
@@ -236,9 +252,10 @@ public final class VolumeRestorer {
     }
 
     /**
-     * Steps 1–4: stage the stream and write the COMMIT journal record. On any failure before the
-     * commit point the staging volume and the journal are removed again and the target is as it
-     * was. (Package-private so that tests can stop here and play a crash.)
+     * Steps 1–4: stage the stream and write the COMMIT journal record (a FRESH restore: apply the
+     * stream to the target; its commit point comes later, see {@link #prepareFresh}). On any
+     * failure before the commit point the staging volume and the journal are removed again and the
+     * target is as it was. (Package-private so that tests can stop here and play a crash.)
      */
     static Prepared prepare(NameiPartition p, int volumeId, RestoreCookie cookie, boolean preserveStats,
                             InputStream in) throws IOException {
@@ -305,11 +322,19 @@ public final class VolumeRestorer {
      * A target whose index files hold only their stamps (a volume just made by CreateVolume,
      * as vos restore to a new volume and every full shadow do) has nothing a staging copy would
      * protect: its "previous state" is "empty". The stream is then applied to the target itself
-     * under a FRESH journal record, and a failure or a crash before the COMMIT record removes every
-     * vnode again ({@link #rollbackFresh}), cutting the indexes back to their stamps as they were; the
-     * volume info is only written after the commit point, as in the staged case. This saves the
+     * under a FRESH journal record that carries the target's volume info, and a failure, or a crash
+     * before the record is removed, removes every vnode again ({@link #rollbackFresh}), cutting the
+     * indexes back to their stamps as they were, and puts that volume info back. This saves the
      * copy of every record into the target and the release of the staging volume's references:
      * about half the link-table and index I/O of a restore into a new volume.
+     *
+     * <p>Order: FRESH record (not synced: {@link RestoreJournal#writeVolatile}); the stream, whose
+     * first syncfs, before any index record is written, makes the record durable; the indexes synced;
+     * then (in {@link #restore}) the final volume info written and synced, and the record removed
+     * (unlink, directory fsync): <b>the removal is the commit point</b>. A stream that wrote no record
+     * needs no journal on disk: its one change is the volume info, one pwrite. Before session 7 a
+     * COMMIT record followed the stream, and the FRESH record had its own syncs: four journal commits
+     * more per restore into a new volume.
      */
     private static Prepared prepareFresh(NameiPartition p, int volumeId, VolumeDiskData old, RestoreCookie cookie,
                                          boolean preserveStats, InputStream in, HeaderCheck check,
@@ -317,8 +342,6 @@ public final class VolumeRestorer {
         try {
             Applied applied = applyFresh(p, volumeId, in, batchRecords, check, old);
             VolumeDiskData finalInfo = finalVolumeInfo(applied.volumeHeader, old, cookie, preserveStats);
-            RestoreJournal.write(p, new RestoreJournal.Entry(RestoreJournal.Phase.COMMIT, volumeId, NO_STAGING,
-                finalInfo));
             return new Prepared(NO_STAGING, old, finalInfo, applied, true);
         } catch (IOException | RuntimeException | Error e) {
             try {
@@ -334,12 +357,17 @@ public final class VolumeRestorer {
 
     /** The FRESH journal record, then the stream applied to the target (package-private: tests stop here). */
     static Applied applyFresh(NameiPartition p, int volumeId, InputStream in, int batchRecords) throws IOException {
-        return applyFresh(p, volumeId, in, batchRecords, HeaderCheck.NONE, null);
+        VolumeDiskData old;
+        try (Volume x = p.openVolume(volumeId)) {
+            old = x.readDiskData();
+        }
+        return applyFresh(p, volumeId, in, batchRecords, HeaderCheck.NONE, old);
     }
 
     private static Applied applyFresh(NameiPartition p, int volumeId, InputStream in, int batchRecords,
                                       HeaderCheck check, VolumeDiskData old) throws IOException {
-        RestoreJournal.write(p, new RestoreJournal.Entry(RestoreJournal.Phase.FRESH, volumeId, NO_STAGING, null));
+        RestoreJournal.writeVolatile(p, new RestoreJournal.Entry(RestoreJournal.Phase.FRESH, volumeId, NO_STAGING,
+            old));
         try (Volume x = p.openVolume(volumeId); WriteTarget t = WriteTarget.of(x, check)) {
             return apply(t, in, batchRecords, check, old);
         }
@@ -429,10 +457,15 @@ public final class VolumeRestorer {
             LOG.log(Level.WARNING, "rolling back an interrupted restore of volume {0} into an empty volume",
                 Integer.toUnsignedString(targetId));
             rollbackFresh(p, targetId);
+            if (e.info() != null && p.volumeExists(targetId)) {
+                try (Volume x = p.openVolume(targetId)) {
+                    x.writeDiskData(e.info());
+                }
+            }
         } else {
             LOG.log(Level.WARNING, "completing an interrupted restore of volume {0} from staging volume {1}",
                 Integer.toUnsignedString(targetId), Integer.toUnsignedString(e.stagingId()));
-            commit(p, targetId, e.stagingId(), e.finalInfo(), null);
+            commit(p, targetId, e.stagingId(), e.info(), null);
         }
         RestoreJournal.remove(p, targetId);
         return true;

@@ -43,8 +43,13 @@ import afsdr.volser.wire.RestoreCookie;
  * <ul>
  * <li>an index record written to disk that names a data file: that file (created, written) is
  * durable and the durable link count of its (vnode, tag) is at least 1;</li>
- * <li>when the journal's COMMIT record is renamed into place (the commit point): nothing under
- * AFSIDat is volatile, so recovery finds the complete staging volume.</li>
+ * <li>any index record written while a journal file exists: the journal (content and name) is
+ * durable, so that a crash finds the record that undoes it (the FRESH record is written without
+ * syncs and must have become durable through the stream's first syncfs);</li>
+ * <li>when the journal's COMMIT record is renamed into place (a staged restore's commit point) and
+ * when the journal is removed (a FRESH restore's commit point, the end of a staged one): nothing
+ * under AFSIDat is volatile, so recovery finds the complete staging volume and a committed FRESH
+ * restore is whole.</li>
  * </ul>
  * Data files are written without a sync each and made durable in batches (syncfs); the test uses
  * batches of 3 records so that a small volume crosses many batch boundaries.
@@ -67,9 +72,11 @@ class RestoreSyncOrderTest {
         final Map<String, Map<Long, Integer>> rowsWritten = new HashMap<>();
         final Map<String, Map<Long, Integer>> rowsDurable = new HashMap<>();
         final List<String> violations = new ArrayList<>();
+        final Set<String> volatileDirs = new HashSet<>();
         int syncfsCalls;
         int recordsNamingFiles;
         int commits;
+        int journalRemovals;
 
         CacheModel(Path root) {
             this.root = root.toString();
@@ -92,6 +99,7 @@ class RestoreSyncOrderTest {
                 }
                 case "ftruncate" -> volatileFiles.add(fdPath.get((Integer) a[0]));
                 case "fdatasync", "fsync" -> durable(fdPath.get((Integer) a[0]));
+                case "fsyncDirectory" -> volatileDirs.remove((String) a[0]);
                 case "syncfs" -> {
                     syncfsCalls++;
                     for (String p : new ArrayList<>(volatileFiles)) {
@@ -100,8 +108,21 @@ class RestoreSyncOrderTest {
                     for (String lt : rowsWritten.keySet()) {
                         durable(lt);
                     }
+                    volatileDirs.clear();
                 }
-                case "rename" -> beforeRename((String) a[0], (String) a[1]);
+                case "rename" -> {
+                    beforeRename((String) a[0], (String) a[1]);
+                    // the content goes with the name; the new entry is volatile until its directory is synced
+                    if (volatileFiles.remove((String) a[0])) {
+                        volatileFiles.add((String) a[1]);
+                    }
+                    volatileDirs.add(root);
+                }
+                case "unlink" -> {
+                    beforeUnlink((String) a[0]);
+                    // what was not yet written of a removed file cannot be lost any more
+                    volatileFiles.remove((String) a[0]);
+                }
                 default -> {
                     // other calls change nothing the model tracks
                 }
@@ -170,6 +191,10 @@ class RestoreSyncOrderTest {
         }
 
         private void checkRecord(String p, VnodeDiskObject v) {
+            String journal = root + "/" + RestoreJournal.PREFIX + afsdr.partition.VolumeHeader.tenDigits(VID);
+            if (Files.exists(Path.of(journal)) && (volatileFiles.contains(journal) || volatileDirs.contains(root))) {
+                violations.add("record written to " + p + " while the restore journal was not durable");
+            }
             if (v.isFree() || v.inode() == 0) {
                 return;
             }
@@ -187,6 +212,24 @@ class RestoreSyncOrderTest {
             }
             if (!counted) {
                 violations.add("record naming " + data + " written to " + p + " before its link count was durable");
+            }
+        }
+
+        /** Removing the journal is the commit point of a FRESH restore (and the end of a staged one). */
+        private void beforeUnlink(String path) {
+            if (!path.contains(RestoreJournal.PREFIX) || path.endsWith(".tmp")) {
+                return;
+            }
+            journalRemovals++;
+            for (String p : volatileFiles) {
+                if (p.startsWith(dataRoot)) {
+                    violations.add("journal removed while " + p + " was not durable");
+                }
+            }
+            for (Map.Entry<String, Map<Long, Integer>> e : rowsWritten.entrySet()) {
+                if (!e.getValue().equals(rowsDurable.getOrDefault(e.getKey(), Map.of()))) {
+                    violations.add("journal removed while rows of " + e.getKey() + " were not durable");
+                }
             }
         }
 
@@ -236,7 +279,10 @@ class RestoreSyncOrderTest {
             VolumeRestorer.restore(p, VID, COOKIE, true, new ByteArrayInputStream(second), 3);
 
             assertEquals(List.of(), model.violations);
-            assertEquals(2, model.commits);
+            // the second restore's COMMIT record; the first (into the empty volume) commits by
+            // removing its FRESH record
+            assertEquals(1, model.commits);
+            assertEquals(2, model.journalRemovals);
             // 20-odd vnodes per stream in batches of 3: many syncfs, not one per file or one in all
             assertTrue(model.syncfsCalls >= 14, "syncfs calls: " + model.syncfsCalls);
             assertTrue(model.recordsNamingFiles > 40, "records checked: " + model.recordsNamingFiles);
