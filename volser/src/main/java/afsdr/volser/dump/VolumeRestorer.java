@@ -437,6 +437,9 @@ public final class VolumeRestorer {
             }
             if (recoverVolume(p, (int) id)) {
                 done.add((int) id);
+            } else if (Files.deleteIfExists(j)) {
+                // an empty or zero-filled FRESH record: never durable, so nothing followed it
+                LOG.log(Level.WARNING, "removed {0}, a restore journal record that never reached the disk", j);
             }
         }
         return done;

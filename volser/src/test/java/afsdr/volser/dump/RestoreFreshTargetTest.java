@@ -127,7 +127,7 @@ class RestoreFreshTargetTest extends SrcDstRestoreTest {
             java.nio.file.Files.write(j, content);
             assertTrue(RestoreJournal.read(dst, VID).isEmpty(), content.length + " bytes");
             assertEquals(List.of(), VolumeRestorer.recover(dst), content.length + " bytes");
-            java.nio.file.Files.delete(j);
+            assertTrue(!java.nio.file.Files.exists(j), "start-up recovery removes it");
             assertEquals(before, snapshot(dst.path()));
         }
         // a file with anything else in it is still refused, not guessed at
