@@ -221,16 +221,7 @@ class RestoreSyncOrderTest {
                 return;
             }
             journalRemovals++;
-            for (String p : volatileFiles) {
-                if (p.startsWith(dataRoot)) {
-                    violations.add("journal removed while " + p + " was not durable");
-                }
-            }
-            for (Map.Entry<String, Map<Long, Integer>> e : rowsWritten.entrySet()) {
-                if (!e.getValue().equals(rowsDurable.getOrDefault(e.getKey(), Map.of()))) {
-                    violations.add("journal removed while rows of " + e.getKey() + " were not durable");
-                }
-            }
+            requireAllDurable("journal removed");
         }
 
         private void beforeRename(String from, String to) throws java.io.IOException {
@@ -239,17 +230,22 @@ class RestoreSyncOrderTest {
             }
             byte[] j = Files.readAllBytes(Path.of(from));
             if (ByteBuffer.wrap(j).order(ByteOrder.LITTLE_ENDIAN).getInt(8) != 2) {
-                return; // STAGING
+                return; // STAGING or FRESH
             }
             commits++;
+            requireAllDurable("COMMIT record written");
+        }
+
+        /** At a commit point: nothing under AFSIDat and no link table row may be volatile. */
+        private void requireAllDurable(String what) {
             for (String p : volatileFiles) {
                 if (p.startsWith(dataRoot)) {
-                    violations.add("COMMIT record written while " + p + " was not durable");
+                    violations.add(what + " while " + p + " was not durable");
                 }
             }
             for (Map.Entry<String, Map<Long, Integer>> e : rowsWritten.entrySet()) {
                 if (!e.getValue().equals(rowsDurable.getOrDefault(e.getKey(), Map.of()))) {
-                    violations.add("COMMIT record written while rows of " + e.getKey() + " were not durable");
+                    violations.add(what + " while rows of " + e.getKey() + " were not durable");
                 }
             }
         }
