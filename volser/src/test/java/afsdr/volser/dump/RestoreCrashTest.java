@@ -134,4 +134,84 @@ class RestoreCrashTest {
         }
         System.out.println(completed + " of " + rounds + " killed restores had committed");
     }
+
+    /**
+     * The same kills during restores into a new, empty volume (the FRESH path: the stream goes to the
+     * target itself, its journal record written without syncs, the record's removal the commit
+     * point): after recovery the volume is either exactly the empty one it was, volume info
+     * included, or exactly the dump's.
+     */
+    @Test
+    void killedRestoreIntoANewVolumeIsAllOrNothingAfterRecovery() throws Exception {
+        long seed = Long.getLong("dump.crash.seed", System.nanoTime());
+        System.out.println("RestoreCrashTest (new volume) seed " + seed + " (rerun with -Ddump.crash.seed=" + seed + ")");
+        Random rnd = new Random(seed);
+        NameiPartition srcp = DumpTestSupport.partition(tmp.resolve("src"));
+        Path dump = tmp.resolve("s.dump");
+        try (Volume src = DumpTestSupport.build(srcp, VID, "t.crash", 5, 30, 3_000_000)) {
+            Files.write(dump, VolumeDumpRestoreTest.dump(src, 0, true));
+        }
+        NameiPartition ref = DumpTestSupport.partition(tmp.resolve("ref"));
+        ref.createVolume(VID, VID, d -> d.name("t.crash")).close();
+        VolumeRestorer.restore(ref, VID, new RestoreCookie("t.crash", 0, 0, 0), false,
+            new ByteArrayInputStream(Files.readAllBytes(dump)));
+        Map<Integer, String> full;
+        try (Volume v = ref.openVolume(VID)) {
+            full = DumpTestSupport.describe(v);
+        }
+        Path pdir = tmp.resolve("vicepa");
+        NameiPartition p = DumpTestSupport.partition(pdir);
+        p.createVolume(VID, VID, d -> d.name("t.crash")).close();
+        Process cal = child(pdir, dump);
+        BufferedReader calOut = new BufferedReader(new InputStreamReader(cal.getInputStream(), StandardCharsets.UTF_8));
+        assertEquals("ready", calOut.readLine());
+        long t0 = System.nanoTime();
+        String last = calOut.readLine();
+        long fullMs = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(cal.waitFor(120, TimeUnit.SECONDS) && "done".equals(last), last);
+        int rounds = Integer.getInteger("dump.crash.rounds", 6);
+        int completed = 0;
+        for (int round = 0; round < rounds; round++) {
+            p.deleteVolume(VID);
+            p.createVolume(VID, VID, d -> d.name("t.crash")).close();
+            byte[] emptyInfo;
+            Map<Integer, String> empty;
+            try (Volume v = p.openVolume(VID)) {
+                emptyInfo = v.readDiskData().encode();
+                empty = DumpTestSupport.describe(v);
+            }
+            long delay = (long) (fullMs * (0.1 + rnd.nextDouble()));
+            String where = "seed " + seed + " round " + round + " (kill after " + delay + " ms)";
+            Process child = child(pdir, dump);
+            try {
+                BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
+                    StandardCharsets.UTF_8));
+                assertEquals("ready", out.readLine(), where);
+                Thread.sleep(delay);
+            } finally {
+                child.destroyForcibly();
+                assertTrue(child.waitFor(30, TimeUnit.SECONDS), where);
+            }
+            String phase = RestoreJournal.read(p, VID).map(e -> e.phase().toString()).orElse("no journal");
+            VolumeRestorer.recover(p);
+            try (Stream<Path> j = Files.list(pdir)) {
+                assertEquals(List.of(), j.filter(f -> f.getFileName().toString().startsWith(".afsdr")).toList(), where);
+            }
+            boolean committed;
+            try (Volume v = p.openVolume(VID)) {
+                Map<Integer, String> now = DumpTestSupport.describe(v);
+                committed = now.equals(full);
+                if (committed) {
+                    completed++;
+                } else {
+                    assertEquals(empty, now, where + ": neither the empty volume nor the dump's content");
+                    assertTrue(java.util.Arrays.equals(emptyInfo, v.readDiskData().encode()),
+                        where + ": the volume info of the empty volume was not put back");
+                }
+            }
+            System.out.println(where + ": journal " + phase + ", after recovery " + (committed ? "the dump's" : "empty")
+                + " content");
+        }
+        System.out.println(completed + " of " + rounds + " killed restores into a new volume had committed");
+    }
 }
