@@ -44,6 +44,42 @@ class RestoreCrashTest {
             Integer.toUnsignedString(VID), dump.toString()).redirectErrorStream(true).start();
     }
 
+    /** How long an uninterrupted restore of {@code dump} takes in a child (machine load varies a lot). */
+    static long calibrate(Path pdir, Path dump) throws Exception {
+        Process cal = child(pdir, dump);
+        BufferedReader calOut = new BufferedReader(new InputStreamReader(cal.getInputStream(), StandardCharsets.UTF_8));
+        assertEquals("ready", calOut.readLine());
+        long t0 = System.nanoTime();
+        String last = calOut.readLine();
+        long fullMs = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(cal.waitFor(120, TimeUnit.SECONDS) && "done".equals(last), last);
+        System.out.println("uninterrupted restore in a child: " + fullMs + " ms");
+        return fullMs;
+    }
+
+    /**
+     * A child restoring {@code dump} killed with SIGKILL {@code delayMs} after it is ready, then
+     * {@link VolumeRestorer#recover}; checks no journal is left. Returns the journal phase the kill left.
+     */
+    static String killAndRecover(NameiPartition p, Path pdir, Path dump, long delayMs, String where) throws Exception {
+        Process child = child(pdir, dump);
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
+                StandardCharsets.UTF_8));
+            assertEquals("ready", out.readLine(), where);
+            Thread.sleep(delayMs);
+        } finally {
+            child.destroyForcibly();
+            assertTrue(child.waitFor(30, TimeUnit.SECONDS), where);
+        }
+        String phase = RestoreJournal.read(p, VID).map(e -> e.phase().toString()).orElse("no journal");
+        VolumeRestorer.recover(p);
+        try (Stream<Path> j = Files.list(pdir)) {
+            assertEquals(List.of(), j.filter(f -> f.getFileName().toString().startsWith(".afsdr")).toList(), where);
+        }
+        return phase;
+    }
+
     @Test
     void killedRestoreIsAllOrNothingAfterRecovery() throws Exception {
         long seed = Long.getLong("dump.crash.seed", System.nanoTime());
@@ -82,15 +118,7 @@ class RestoreCrashTest {
         p.createVolume(VID, VID, d -> d.name("t.crash")).close();
         VolumeRestorer.restore(p, VID, new RestoreCookie("t.crash", 0, 0, 0), false,
             new ByteArrayInputStream(Files.readAllBytes(dumps[0])));
-        // calibration: how long an uninterrupted restore takes in a child (machine load varies a lot)
-        Process cal = child(pdir, dumps[1]);
-        BufferedReader calOut = new BufferedReader(new InputStreamReader(cal.getInputStream(), StandardCharsets.UTF_8));
-        assertEquals("ready", calOut.readLine());
-        long t0 = System.nanoTime();
-        String last = calOut.readLine();
-        long fullMs = (System.nanoTime() - t0) / 1_000_000;
-        assertTrue(cal.waitFor(120, TimeUnit.SECONDS) && "done".equals(last), last);
-        System.out.println("uninterrupted restore in a child: " + fullMs + " ms");
+        long fullMs = calibrate(pdir, dumps[1]);
         VolumeRestorer.restore(p, VID, new RestoreCookie("t.crash", 0, 0, 0), false,
             new ByteArrayInputStream(Files.readAllBytes(dumps[0])));
         int state = 0;
@@ -99,24 +127,10 @@ class RestoreCrashTest {
         for (int round = 0; round < rounds; round++) {
             int target = 1 - state;
             long delay = (long) (fullMs * (0.1 + rnd.nextDouble()));
-            Process child = child(pdir, dumps[target]);
             String where = "seed " + seed + " round " + round + " (restoring state " + target + ", kill after "
                 + delay + " ms)";
-            try {
-                BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
-                    StandardCharsets.UTF_8));
-                assertEquals("ready", out.readLine(), where);
-                Thread.sleep(delay);
-            } finally {
-                child.destroyForcibly();
-                assertTrue(child.waitFor(30, TimeUnit.SECONDS), where);
-            }
-            String phase = RestoreJournal.read(p, VID).map(e -> e.phase().toString()).orElse("no journal");
-            VolumeRestorer.recover(p);
+            String phase = killAndRecover(p, pdir, dumps[target], delay, where);
             assertEquals(List.of(VID), p.listVolumeIds(), where + ": staging volume left");
-            try (Stream<Path> j = Files.list(pdir)) {
-                assertEquals(List.of(), j.filter(f -> f.getFileName().toString().startsWith(".afsdr")).toList(), where);
-            }
             Map<Integer, String> now;
             try (Volume v = p.openVolume(VID)) {
                 now = DumpTestSupport.describe(v);
@@ -162,13 +176,7 @@ class RestoreCrashTest {
         Path pdir = tmp.resolve("vicepa");
         NameiPartition p = DumpTestSupport.partition(pdir);
         p.createVolume(VID, VID, d -> d.name("t.crash")).close();
-        Process cal = child(pdir, dump);
-        BufferedReader calOut = new BufferedReader(new InputStreamReader(cal.getInputStream(), StandardCharsets.UTF_8));
-        assertEquals("ready", calOut.readLine());
-        long t0 = System.nanoTime();
-        String last = calOut.readLine();
-        long fullMs = (System.nanoTime() - t0) / 1_000_000;
-        assertTrue(cal.waitFor(120, TimeUnit.SECONDS) && "done".equals(last), last);
+        long fullMs = calibrate(pdir, dump);
         int rounds = Integer.getInteger("dump.crash.rounds", 6);
         int completed = 0;
         for (int round = 0; round < rounds; round++) {
@@ -182,21 +190,7 @@ class RestoreCrashTest {
             }
             long delay = (long) (fullMs * (0.1 + rnd.nextDouble()));
             String where = "seed " + seed + " round " + round + " (kill after " + delay + " ms)";
-            Process child = child(pdir, dump);
-            try {
-                BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
-                    StandardCharsets.UTF_8));
-                assertEquals("ready", out.readLine(), where);
-                Thread.sleep(delay);
-            } finally {
-                child.destroyForcibly();
-                assertTrue(child.waitFor(30, TimeUnit.SECONDS), where);
-            }
-            String phase = RestoreJournal.read(p, VID).map(e -> e.phase().toString()).orElse("no journal");
-            VolumeRestorer.recover(p);
-            try (Stream<Path> j = Files.list(pdir)) {
-                assertEquals(List.of(), j.filter(f -> f.getFileName().toString().startsWith(".afsdr")).toList(), where);
-            }
+            String phase = killAndRecover(p, pdir, dump, delay, where);
             boolean committed;
             try (Volume v = p.openVolume(VID)) {
                 Map<Integer, String> now = DumpTestSupport.describe(v);
