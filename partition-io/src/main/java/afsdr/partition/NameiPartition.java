@@ -729,22 +729,12 @@ public final class NameiPartition {
                         for (VnodeClass c : VnodeClass.values()) {
                             VnodeIndex si = src.index(c);
                             VnodeIndex di = dst.index(c);
-                            List<Object[]> setCloned = new ArrayList<>();
                             InodeList files = new InodeList();
-                            si.forEach((vn, rec) -> {
-                                files.add(rec.inode());
-                                if (c == VnodeClass.LARGE && !rec.cloned()) {
-                                    setCloned.add(new Object[] {vn, rec});
-                                }
-                            });
+                            si.forEach((vn, rec) -> files.add(rec.inode()));
                             lt.adjustAll(files.inodes, files.size, 1);
                             di.copyFrom(si, rec -> rec.copy().cloned(false));
                             g.add(di);
-                            // a source directory shared with a published clone must carry the bit
-                            // (the fileserver copies a cloned directory before changing it)
-                            for (Object[] o : setCloned) {
-                                si.write((Integer) o[0], ((VnodeDiskObject) o[1]).copy().cloned(true));
-                            }
+                            markCloned(si);
                             g.add(si);
                         }
                         g.add(lt).addVolumeInfo(src);
@@ -757,6 +747,27 @@ public final class NameiPartition {
             }
         }
     }
+    /**
+     * Sets the cloned bit of every directory record of a source's large index that lacks it (not
+     * synced): a directory shared with a clone must carry it, since a fileserver copies a cloned
+     * directory before changing it instead of changing the shared file in place. The small index
+     * holds no directories: nothing to mark there.
+     */
+    private static void markCloned(VnodeIndex si) throws IOException {
+        if (si.vnodeClass() != VnodeClass.LARGE) {
+            return;
+        }
+        List<Object[]> setCloned = new ArrayList<>();
+        si.forEach((vn, rec) -> {
+            if (!rec.cloned()) {
+                setCloned.add(new Object[] {vn, rec});
+            }
+        });
+        for (Object[] o : setCloned) {
+            si.write((Integer) o[0], ((VnodeDiskObject) o[1]).copy().cloned(true));
+        }
+    }
+
     /**
      * The stock clone (DoCloneIndex) counts the source's vnodes as it copies them and, when the
      * source is read-write, stores the count and their blocks (nBlocks each, an empty file counting
@@ -787,8 +798,8 @@ public final class NameiPartition {
     /**
      * ReClone: bring an existing clone ({@code cloneId}, same group) up to date with its source.
      * Order: references to the source's current data files are added to the link table and the
-     * source's directories get the cloned bit first (synced), then every clone record is rewritten and the clone index cut to the source's length
-     * (synced), and only then are the references of the clone's previous records dropped. A crash
+     * source's directories get the cloned bit first (synced), then every clone record is rewritten
+     * and the clone index cut to the source's length (synced), and only then are the references of the clone's previous records dropped. A crash
      * leaves the clone old or new (per record) with at worst too-high counts. The clone's volume
      * info gets {@code init} applied (may be null).
      */
@@ -811,18 +822,12 @@ public final class NameiPartition {
                     // directories the cloned bit: both durable before any clone record names a
                     // shared file (a shared directory without the bit would be changed in place by
                     // a fileserver, under the clone)
-                    List<Object[]> setCloned = new ArrayList<>();
                     si.forEach((vn, rec) -> {
                         if (rec.inode() != 0 && di.read(vn).inode() != rec.inode()) {
                             lt.adjust(NameiInode.vnode(rec.inode()), NameiInode.tag(rec.inode()), 1);
                         }
-                        if (c == VnodeClass.LARGE && !rec.cloned()) {
-                            setCloned.add(new Object[] {vn, rec});
-                        }
                     });
-                    for (Object[] o : setCloned) {
-                        si.write((Integer) o[0], ((VnodeDiskObject) o[1]).copy().cloned(true));
-                    }
+                    markCloned(si);
                     new SyncGroup(posix).add(lt).add(si).addVolumeInfo(src).sync();
                     // 2. remember what the clone pointed at and no longer will
                     di.forEach((vn, old) -> {

@@ -119,13 +119,9 @@ final class RestoreJournal {
                 + Integer.toUnsignedString(target) + ")");
         }
         VolumeDiskData info = null;
-        byte[] raw = new byte[VolumeDiskData.SIZE];
-        b.get(20, raw);
-        boolean hasInfo = false;
-        for (byte x : raw) {
-            hasInfo |= x != 0;
-        }
-        if (phase == 2 || (phase == 3 && hasInfo)) {
+        if (phase == 2 || (phase == 3 && !allZero(b, 20, SIZE))) {
+            byte[] raw = new byte[VolumeDiskData.SIZE];
+            b.get(20, raw);
             info = VolumeDiskData.decode(raw, fin, Integer.toUnsignedLong(targetId));
         }
         return Optional.of(new Entry(Phase.values()[phase - 1], target, staging, info));
@@ -133,12 +129,16 @@ final class RestoreJournal {
 
     /** An empty or all-zero file: a record whose data never reached the disk. */
     private static boolean neverWritten(ByteBuffer b, int n) {
-        for (int i = 0; i < n; i++) {
+        return n <= SIZE && allZero(b, 0, n);
+    }
+
+    private static boolean allZero(ByteBuffer b, int from, int to) {
+        for (int i = from; i < to; i++) {
             if (b.get(i) != 0) {
                 return false;
             }
         }
-        return n <= SIZE;
+        return true;
     }
 
     static void remove(NameiPartition p, int targetId) throws IOException {

@@ -204,7 +204,7 @@ public final class VolumeRestorer {
         try {
             commit(p, volumeId, pr.stagingId, pr.finalInfo, pr.applied.touched);
         } catch (IOException | RuntimeException e) {
-            if (pr.journaled && pr.stagingId == NO_STAGING) {
+            if (pr.fresh()) {
                 // a FRESH restore before its commit point (the record's removal): undone now, not
                 // left to the next restore of this volume or the next start
                 try {
@@ -249,6 +249,11 @@ public final class VolumeRestorer {
             this.applied = applied;
             this.journaled = journaled;
         }
+
+        /** A FRESH restore: the stream went to the target itself, under a FRESH record. */
+        boolean fresh() {
+            return journaled && stagingId == NO_STAGING;
+        }
     }
 
     /**
@@ -290,8 +295,7 @@ public final class VolumeRestorer {
         boolean[] staged = {false};
         try {
             Applied applied;
-            try (WriteTarget t = WriteTarget.lazy(x, () -> {
-                check.beforeFirstChange();
+            try (WriteTarget t = WriteTarget.lazy(x, check, () -> {
                 staged[0] = true;
                 RestoreJournal.write(p, new RestoreJournal.Entry(RestoreJournal.Phase.STAGING, volumeId, stagingId,
                     null));
@@ -606,20 +610,21 @@ public final class VolumeRestorer {
             return new WriteTarget(v, null, v, check);
         }
 
-        /** Reads go to {@code target} until the first write makes (and this closes) a volume with {@code maker}. */
-        static WriteTarget lazy(Volume target, VolumeMaker maker) {
-            return new WriteTarget(target, maker, null, null);
+        /**
+         * Reads go to {@code target} until the first write makes (and this closes) a volume with
+         * {@code maker}, after {@code check}'s {@link HeaderCheck#beforeFirstChange}.
+         */
+        static WriteTarget lazy(Volume target, HeaderCheck check, VolumeMaker maker) {
+            return new WriteTarget(target, maker, null, check);
         }
 
         Volume reads() {
-            return maker != null && volume != null ? volume : readView;
+            return volume != null ? volume : readView;
         }
 
         Volume writes() throws IOException {
             if (!written) {
-                if (firstChange != null) {
-                    firstChange.beforeFirstChange();
-                }
+                firstChange.beforeFirstChange();
                 if (volume == null) {
                     volume = maker.make();
                 }
