@@ -3,6 +3,7 @@ package afsdr.partition;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import afsdr.nativeio.Errno;
@@ -50,6 +51,9 @@ class BulkDataWriteTest {
         boolean failFirstDirectWrite;
         /** Fails the O_DIRECT pwrite at this offset with ENOSPC (-1: none). */
         long noSpaceAt = -1;
+        /** Fails the data file create (O_EXCL open) with this number (counted from 1) with ENOSPC; 0: none. */
+        int failCreate;
+        private int creates;
         /** Threads the data pwrites ran on. */
         final java.util.Set<String> writerThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -91,6 +95,9 @@ class BulkDataWriteTest {
                         default -> { }
                     }
                     if (m.getName().equals("open") && ((java.util.Set<?>) a[1]).contains(afsdr.nativeio.OpenFlag.EXCLUSIVE)) {
+                        if (++creates == failCreate) {
+                            throw new NativeIoException("open", (String) a[0], Errno.ENOSPC);
+                        }
                         Object fd = invoke(m, a);
                         created.add((Integer) fd);
                         return fd;
@@ -130,6 +137,63 @@ class BulkDataWriteTest {
     private static byte[] write(Volume v, int vnode, byte[] data) throws Exception {
         long ino = v.createDataFileUnsynced(vnode, 1, 1, new ByteArrayInputStream(data), data.length);
         return Files.readAllBytes(Path.of(v.dataPath(ino)));
+    }
+
+    /** Five files, one empty and one vnode twice, their data back to back in a direct buffer. */
+    private static final int[] RUN_VNODES = {2, 4, 6, 4, 10};
+    private static final int[] RUN_LENGTHS = {4096, 0, 100, 65536, 1};
+
+    private static ByteBuffer runData() {
+        ByteBuffer b = ByteBuffer.allocateDirect(1 << 20);
+        for (int i = 0; i < RUN_LENGTHS.length; i++) {
+            b.put(bytes(RUN_LENGTHS[i], i));
+        }
+        return b.flip();
+    }
+
+    @Test
+    void aRunOfSmallFilesIsMadeWithOneTagClaimAndEachFileHoldsItsBytes() throws Exception {
+        Recorder r = new Recorder();
+        try (Volume v = volume(r, "run")) {
+            ByteBuffer data = runData();
+            int n = RUN_VNODES.length;
+            long[] inos = v.createDataFilesUnsynced(n, RUN_VNODES, new int[] {7, 8, 9, 10, 11}, new int[] {1, 1, 1, 1, 1},
+                RUN_LENGTHS, data);
+            assertEquals(0, data.position(), "the caller's buffer position is left alone");
+            for (int i = 0; i < n; i++) {
+                assertEquals(RUN_VNODES[i], NameiInode.vnode(inos[i]));
+                assertArrayEquals(bytes(RUN_LENGTHS[i], i), Files.readAllBytes(Path.of(v.dataPath(inos[i]))), "file " + i);
+                assertEquals(1, v.linkTable().count(RUN_VNODES[i], NameiInode.tag(inos[i])));
+            }
+            assertEquals(List.of(0, 1), List.of(NameiInode.tag(inos[1]), NameiInode.tag(inos[3])),
+                "a vnode given twice gets two tags");
+            assertEquals(n, r.writes().stream().filter(c -> c.startsWith("buffered")).count() + 1,
+                "one pwrite per file, none for the empty one");
+        }
+    }
+
+    @Test
+    void aRunThatFailsHalfWayLeavesNoFileAndNoCount() throws Exception {
+        Recorder r = new Recorder();
+        r.failCreate = 4;
+        try (Volume v = volume(r, "runfail")) {
+            int held = v.partition().groupLock(VID).heldCount();
+            NativeIoException e = assertThrows(NativeIoException.class, () -> v.createDataFilesUnsynced(RUN_VNODES.length,
+                RUN_VNODES, new int[] {7, 8, 9, 10, 11}, new int[] {1, 1, 1, 1, 1}, RUN_LENGTHS, runData()));
+            assertEquals(4, r.creates, "three files made, the fourth refused");
+            assertEquals(Errno.ENOSPC, e.errno());
+            for (int vn : RUN_VNODES) {
+                assertArrayEquals(new int[] {0, 0, 0, 0, 0}, v.linkTable().row(vn), "row " + vn);
+            }
+            int[] uniqs = {7, 8, 9, 10, 11};
+            for (int i = 0; i < RUN_VNODES.length; i++) {
+                for (int t = 0; t < NameiInode.MAX_TAGS; t++) {
+                    assertFalse(Files.exists(Path.of(v.dataPath(NameiInode.regular(RUN_VNODES[i], t, uniqs[i])))),
+                        "the three files made are removed");
+                }
+            }
+            assertEquals(held, v.partition().groupLock(VID).heldCount(), "no hold left behind");
+        }
     }
 
     @Test

@@ -82,6 +82,56 @@ class PartitionTest {
     }
 
     @Test
+    void bulkTagClaimsMatchRowByRow() throws Exception {
+        NameiPartition p = TestVolumes.partition(tmp.resolve("vicepa"));
+        try (Volume a = p.createVolume(536870912, 536870912, null);
+             Volume b = p.createVolume(536870915, 536870915, null)) {
+            // spans two bulk chunks, out of order, a vnode three times, rows with tags taken before
+            int[] vnodes = new int[40];
+            java.util.Random r = new java.util.Random(11);
+            for (int i = 0; i < vnodes.length; i++) {
+                vnodes[i] = 2 + 2 * r.nextInt(LinkTable.BULK_ROWS);
+            }
+            vnodes[7] = vnodes[3];
+            vnodes[30] = vnodes[3];
+            for (Volume v : new Volume[] {a, b}) {
+                v.linkTable().allocateTag(vnodes[10]);
+                v.linkTable().adjust(vnodes[11], 0, 1);
+                v.linkTable().adjust(vnodes[11], 1, 1);
+            }
+            int[] bulk = a.linkTable().allocateTags(vnodes, vnodes.length);
+            int[] one = new int[vnodes.length];
+            for (int i = 0; i < vnodes.length; i++) {
+                one[i] = b.linkTable().allocateTag(vnodes[i]);
+            }
+            for (int i = 0; i < vnodes.length; i++) {
+                assertArrayEquals(b.linkTable().row(vnodes[i]), a.linkTable().row(vnodes[i]), "row " + vnodes[i]);
+            }
+            assertArrayEquals(one, bulk, "the same tags, in the order given");
+            assertEquals(List.of(0, 1, 2), List.of(bulk[3], bulk[7], bulk[30]), "a vnode given three times gets three tags");
+            assertEquals(2, bulk[11]);
+        }
+    }
+
+    @Test
+    void bulkTagClaimIsAllOrNothing() throws Exception {
+        NameiPartition p = TestVolumes.partition(tmp.resolve("vicepa"));
+        try (Volume v = p.createVolume(536870912, 536870912, null)) {
+            LinkTable lt = v.linkTable();
+            for (int t = 0; t < NameiInode.MAX_TAGS; t++) {
+                lt.allocateTag(78); // held by this JVM: reclaim cannot free them
+            }
+            int held = p.groupLock(536870912).heldCount();
+            int[] vnodes = {4, 78, 6, 4};
+            assertEquals(Errno.ENOSPC, assertThrows(NativeIoException.class, () -> lt.allocateTags(vnodes, 4)).errno());
+            assertArrayEquals(new int[] {0, 0, 0, 0, 0}, lt.row(4), "tags claimed before the full row are given back");
+            assertArrayEquals(new int[] {0, 0, 0, 0, 0}, lt.row(6));
+            assertArrayEquals(new int[] {1, 1, 1, 1, 1}, lt.row(78));
+            assertEquals(held, p.groupLock(536870912).heldCount(), "no hold left behind");
+        }
+    }
+
+    @Test
     void bulkLinkTableAdjustMatchesRowByRow() throws Exception {
         NameiPartition p = TestVolumes.partition(tmp.resolve("vicepa"));
         try (Volume a = p.createVolume(536870912, 536870912, null);

@@ -661,6 +661,9 @@ public final class VolumeRestorer {
         }
     }
 
+    /** {@code pending[0]} of {@link #apply} for data held by the record batch, its file not yet made (not a namei inode: tag 7). */
+    private static final long BUFFERED = -1;
+
     private static Applied apply(WriteTarget t, InputStream in, int batchRecords, HeaderCheck check,
                                  VolumeDiskData targetInfo) throws IOException {
         Applied a = new Applied();
@@ -695,8 +698,15 @@ public final class VolumeRestorer {
                         return;
                     }
                 }
-                pending[0] = t.writes().createDataFileUnsynced(soFar.vnodeNumber(), soFar.uniquifier(),
-                    soFar.dataVersion(), data, len);
+                Volume w = t.writes();
+                if (len <= RecordBatch.SMALL_FILE) {
+                    // created with the next run of small files; the record picks up its inode then
+                    t.batch(a, batchRecords).readSmallFile(soFar, (int) len, data);
+                    pending[0] = BUFFERED;
+                } else {
+                    pending[0] = w.createDataFileUnsynced(soFar.vnodeNumber(), soFar.uniquifier(),
+                        soFar.dataVersion(), data, len);
+                }
                 pending[1] = len;
                 pending[2] = 0;
                 a.dataBytes += len;
@@ -718,7 +728,7 @@ public final class VolumeRestorer {
                 seen[c.ordinal()].set(VnodeClass.slot(vn));
                 VnodeDiskObject rec = dv.toDisk();
                 if (pending[0] != 0) {
-                    rec.inode(pending[0]).length(pending[1]);
+                    rec.inode(pending[0] == BUFFERED ? 0 : pending[0]).length(pending[1]);
                 }
                 if (pending[2] != 0) {
                     long kept = pending[0];
@@ -742,7 +752,11 @@ public final class VolumeRestorer {
                     a.restored++;
                     continue;
                 }
-                t.batch(a, batchRecords).add(vn, rec, pending[0], pending[1]);
+                if (pending[0] == BUFFERED) {
+                    t.batch(a, batchRecords).addBuffered(vn, rec, pending[1]);
+                } else {
+                    t.batch(a, batchRecords).add(vn, rec, pending[0], pending[1]);
+                }
                 pending[0] = 0;
                 a.restored++;
             }
@@ -776,7 +790,7 @@ public final class VolumeRestorer {
         } catch (IOException | RuntimeException | Error e) {
             if (t.written()) {
                 try {
-                    if (pending[0] != 0 && pending[2] == 0) {
+                    if (pending[0] != 0 && pending[0] != BUFFERED && pending[2] == 0) {
                         t.releaser().release(pending[0]); // written for a record that never reached the index
                     }
                     t.batch(a, batchRecords).abandon(); // files of records never written to the index
@@ -807,6 +821,12 @@ public final class VolumeRestorer {
     private static final class RecordBatch {
         static final int MAX_RECORDS = 8192;
         static final long MAX_BYTES = 256L << 20;
+        /** Files up to this long are held in memory and made a run at a time ({@link #readSmallFile}). */
+        static final int SMALL_FILE = 64 * 1024;
+        /** Memory for the held files' data. */
+        static final int SMALL_FILE_BYTES = 1 << 20;
+        /** Most files held at once. */
+        static final int SMALL_FILES = 1024;
 
         private final Volume s;
         private final Applied a;
@@ -816,6 +836,18 @@ public final class VolumeRestorer {
         private int[] vnodes = new int[64];
         private long[] inodes = new long[64];
         private long bytes;
+
+        // Small files read from the stream, not made yet: their data back to back in held, then
+        // file i's vnode, uniquifier, data version and length, and the index of its record in
+        // recs (-1 until addBuffered). Made by makeHeldFiles, before the next syncfs.
+        private ByteBuffer held;
+        private byte[] copy;
+        private int heldFiles;
+        private final int[] heldVnode = new int[SMALL_FILES];
+        private final int[] heldUniq = new int[SMALL_FILES];
+        private final int[] heldVersion = new int[SMALL_FILES];
+        private final int[] heldLength = new int[SMALL_FILES];
+        private final int[] heldRecord = new int[SMALL_FILES];
 
         RecordBatch(Volume s, Applied a, Releaser rel, int maxRecords) {
             if (maxRecords < 1) {
@@ -844,8 +876,74 @@ public final class VolumeRestorer {
             }
         }
 
+        /**
+         * Reads the {@code len} bytes of a small file's data into memory; the file is made with the
+         * others held ({@link #makeHeldFiles}): their link-table tags are claimed with one locked
+         * update, not one each. The record naming it must follow with {@link #addBuffered}.
+         */
+        void readSmallFile(DumpVnode soFar, int len, InputStream data) throws IOException {
+            if (held == null) {
+                held = ByteBuffer.allocateDirect(SMALL_FILE_BYTES);
+                copy = new byte[SMALL_FILE];
+            }
+            if (heldFiles == SMALL_FILES || held.remaining() < len) {
+                makeHeldFiles();
+            }
+            int got = 0;
+            while (got < len) {
+                int n = data.read(copy, 0, len - got);
+                if (n < 0) {
+                    throw new IOException("data of vnode " + Integer.toUnsignedString(soFar.vnodeNumber()) + " ended after "
+                        + got + " of " + len + " bytes");
+                }
+                held.put(copy, 0, n);
+                got += n;
+            }
+            heldVnode[heldFiles] = soFar.vnodeNumber();
+            heldUniq[heldFiles] = soFar.uniquifier();
+            heldVersion[heldFiles] = soFar.dataVersion();
+            heldLength[heldFiles] = len;
+            heldRecord[heldFiles] = -1;
+            heldFiles++;
+        }
+
+        /** {@link #add} for the record of the file {@link #readSmallFile} read last. */
+        void addBuffered(int vn, VnodeDiskObject rec, long length) throws IOException {
+            if (heldFiles == 0 || heldRecord[heldFiles - 1] != -1 || heldVnode[heldFiles - 1] != vn) {
+                throw new IllegalStateException("no data held for vnode " + Integer.toUnsignedString(vn));
+            }
+            heldRecord[heldFiles - 1] = recs.size();
+            bytes += length;
+            add(vn, rec, 0, length); // its inode (and the abandon duty) come with makeHeldFiles
+        }
+
+        /** Makes the held files; their records, already in this batch, get their inodes. */
+        private void makeHeldFiles() throws IOException {
+            if (heldFiles == 0) {
+                return;
+            }
+            int n = heldFiles;
+            heldFiles = 0;
+            held.flip();
+            try {
+                for (int i = 0; i < n; i++) {
+                    if (heldRecord[i] < 0) {
+                        throw new IllegalStateException("held file of vnode " + heldVnode[i] + " has no record");
+                    }
+                }
+                long[] inos = s.createDataFilesUnsynced(n, heldVnode, heldUniq, heldVersion, heldLength, held);
+                for (int i = 0; i < n; i++) {
+                    recs.get(heldRecord[i]).inode(inos[i]);
+                    inodes[heldRecord[i]] = inos[i];
+                }
+            } finally {
+                held.clear();
+            }
+        }
+
         /** syncfs, then write the records; replaced files are released through the Releaser. */
         void flush() throws IOException {
+            makeHeldFiles();
             if (recs.isEmpty()) {
                 return;
             }
@@ -889,6 +987,10 @@ public final class VolumeRestorer {
 
         /** After a failure: give back the files of records that never reached the index. */
         void abandon() throws IOException {
+            heldFiles = 0; // never made: nothing to give back
+            if (held != null) {
+                held.clear();
+            }
             for (int i = 0; i < recs.size(); i++) {
                 if (inodes[i] != 0) {
                     rel.release(inodes[i]);
