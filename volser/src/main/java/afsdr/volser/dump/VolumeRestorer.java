@@ -14,6 +14,12 @@ import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 import afsdr.nativeio.Errno;
 import afsdr.nativeio.NativeIoException;
@@ -700,10 +706,12 @@ public final class VolumeRestorer {
                 }
                 Volume w = t.writes();
                 if (len <= RecordBatch.SMALL_FILE) {
-                    // created with the next run of small files; the record picks up its inode then
+                    // made with the others of its run; the record picks up its inode then
                     t.batch(a, batchRecords).readSmallFile(soFar, (int) len, data);
                     pending[0] = BUFFERED;
                 } else {
+                    // not beside a run being made: the volume's create path is used by one thread at a time
+                    t.batch(a, batchRecords).makeHeldFiles();
                     pending[0] = w.createDataFileUnsynced(soFar.vnodeNumber(), soFar.uniquifier(),
                         soFar.dataVersion(), data, len);
                 }
@@ -837,17 +845,14 @@ public final class VolumeRestorer {
         private long[] inodes = new long[64];
         private long bytes;
 
-        // Small files read from the stream, not made yet: their data back to back in held, then
-        // file i's vnode, uniquifier, data version and length, and the index of its record in
-        // recs (-1 until addBuffered). Made by makeHeldFiles, before the next syncfs.
-        private ByteBuffer held;
+        // Small files read from the stream and not made yet (readSmallFile): filling takes the
+        // stream's next ones; a full run is made on a writer thread (inFlight, making) while the
+        // next fills; spare is the other buffer when free. All are made before the next syncfs.
+        private HeldRun filling;
+        private HeldRun inFlight;
+        private Future<long[]> making;
+        private HeldRun spare;
         private byte[] copy;
-        private int heldFiles;
-        private final int[] heldVnode = new int[SMALL_FILES];
-        private final int[] heldUniq = new int[SMALL_FILES];
-        private final int[] heldVersion = new int[SMALL_FILES];
-        private final int[] heldLength = new int[SMALL_FILES];
-        private final int[] heldRecord = new int[SMALL_FILES];
 
         RecordBatch(Volume s, Applied a, Releaser rel, int maxRecords) {
             if (maxRecords < 1) {
@@ -878,66 +883,69 @@ public final class VolumeRestorer {
 
         /**
          * Reads the {@code len} bytes of a small file's data into memory; the file is made with the
-         * others held ({@link #makeHeldFiles}): their link-table tags are claimed with one locked
-         * update, not one each. The record naming it must follow with {@link #addBuffered}.
+         * others of its run ({@link HeldRun}): their link-table tags are claimed with one locked
+         * update, not one each, and a full run is made on a writer thread while the stream goes on
+         * into the other buffer. The record naming it must follow with {@link #addBuffered}.
          */
         void readSmallFile(DumpVnode soFar, int len, InputStream data) throws IOException {
-            if (held == null) {
-                held = ByteBuffer.allocateDirect(SMALL_FILE_BYTES);
+            if (filling == null) {
+                filling = new HeldRun();
                 copy = new byte[SMALL_FILE];
             }
-            if (heldFiles == SMALL_FILES || held.remaining() < len) {
-                makeHeldFiles();
+            if (!filling.fits(len)) {
+                startRun();
             }
-            int got = 0;
-            while (got < len) {
-                int n = data.read(copy, 0, len - got);
-                if (n < 0) {
-                    throw new IOException("data of vnode " + Integer.toUnsignedString(soFar.vnodeNumber()) + " ended after "
-                        + got + " of " + len + " bytes");
-                }
-                held.put(copy, 0, n);
-                got += n;
-            }
-            heldVnode[heldFiles] = soFar.vnodeNumber();
-            heldUniq[heldFiles] = soFar.uniquifier();
-            heldVersion[heldFiles] = soFar.dataVersion();
-            heldLength[heldFiles] = len;
-            heldRecord[heldFiles] = -1;
-            heldFiles++;
+            filling.read(soFar, len, data, copy);
         }
 
         /** {@link #add} for the record of the file {@link #readSmallFile} read last. */
         void addBuffered(int vn, VnodeDiskObject rec, long length) throws IOException {
-            if (heldFiles == 0 || heldRecord[heldFiles - 1] != -1 || heldVnode[heldFiles - 1] != vn) {
+            if (filling == null || !filling.awaitsRecord(vn)) {
                 throw new IllegalStateException("no data held for vnode " + Integer.toUnsignedString(vn));
             }
-            heldRecord[heldFiles - 1] = recs.size();
+            filling.record[filling.files - 1] = recs.size();
             bytes += length;
-            add(vn, rec, 0, length); // its inode (and the abandon duty) come with makeHeldFiles
+            add(vn, rec, 0, length); // its inode (and the abandon duty) come when its run is made
         }
 
-        /** Makes the held files; their records, already in this batch, get their inodes. */
-        private void makeHeldFiles() throws IOException {
-            if (heldFiles == 0) {
+        /** Hands the filled run to a writer thread (after the one before it is done). */
+        private void startRun() throws IOException {
+            finishRun();
+            HeldRun run = filling;
+            run.checkRecords();
+            filling = spare != null ? spare : new HeldRun();
+            spare = null;
+            inFlight = run;
+            making = FILE_WRITERS.submit(() -> run.make(s));
+        }
+
+        /** Waits for the run in flight; its records get their inodes. */
+        private void finishRun() throws IOException {
+            if (making == null) {
                 return;
             }
-            int n = heldFiles;
-            heldFiles = 0;
-            held.flip();
+            HeldRun run = inFlight;
+            Future<long[]> f = making;
+            making = null;
+            inFlight = null;
             try {
-                for (int i = 0; i < n; i++) {
-                    if (heldRecord[i] < 0) {
-                        throw new IllegalStateException("held file of vnode " + heldVnode[i] + " has no record");
-                    }
-                }
-                long[] inos = s.createDataFilesUnsynced(n, heldVnode, heldUniq, heldVersion, heldLength, held);
-                for (int i = 0; i < n; i++) {
-                    recs.get(heldRecord[i]).inode(inos[i]);
-                    inodes[heldRecord[i]] = inos[i];
-                }
+                run.assign(waitFor(f), this);
             } finally {
-                held.clear();
+                run.clear();
+                spare = run;
+            }
+        }
+
+        /** Makes every held file (the run in flight, then the one filling, on this thread). */
+        void makeHeldFiles() throws IOException {
+            finishRun();
+            if (filling != null && filling.files > 0) {
+                filling.checkRecords();
+                try {
+                    filling.assign(filling.make(s), this);
+                } finally {
+                    filling.clear();
+                }
             }
         }
 
@@ -987,9 +995,14 @@ public final class VolumeRestorer {
 
         /** After a failure: give back the files of records that never reached the index. */
         void abandon() throws IOException {
-            heldFiles = 0; // never made: nothing to give back
-            if (held != null) {
-                held.clear();
+            IOException inFlightFailure = null;
+            try {
+                finishRun(); // made files get their records' inodes, so they are given back below
+            } catch (IOException e) {
+                inFlightFailure = e; // the run gave back what it made
+            }
+            if (filling != null) {
+                filling.clear(); // never made: nothing to give back
             }
             for (int i = 0; i < recs.size(); i++) {
                 if (inodes[i] != 0) {
@@ -999,6 +1012,119 @@ public final class VolumeRestorer {
             }
             recs.clear();
             bytes = 0;
+            if (inFlightFailure != null) {
+                throw inFlightFailure;
+            }
+        }
+    }
+
+    /**
+     * Threads that make runs of small files ({@link RecordBatch#readSmallFile}), at most one per
+     * restore: the restore thread reads the next run from the stream meanwhile, so the sender is
+     * not stopped while a run's files are made (making 256 files of 4 KiB takes about 10 ms).
+     * Daemon threads, ended after 30 s idle.
+     */
+    private static final ExecutorService FILE_WRITERS = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30,
+        TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+            Thread t = new Thread(r, "restore-file-writer");
+            t.setDaemon(true);
+            return t;
+        });
+
+    private static <T> T waitFor(Future<T> f) throws IOException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return f.get();
+                } catch (InterruptedException e) {
+                    interrupted = true; // the run must end before its files can be given back or used
+                } catch (ExecutionException e) {
+                    Throwable c = e.getCause();
+                    if (c instanceof IOException io) {
+                        throw io;
+                    }
+                    if (c instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    if (c instanceof Error er) {
+                        throw er;
+                    }
+                    throw new IOException(c);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Small files read from the stream, to be made together ({@link Volume#createDataFilesUnsynced}):
+     * their data back to back in a direct buffer, and per file its vnode, uniquifier, data version,
+     * length and the index of its record in the {@link RecordBatch} (-1 until the record is added).
+     */
+    private static final class HeldRun {
+        final ByteBuffer data = ByteBuffer.allocateDirect(RecordBatch.SMALL_FILE_BYTES);
+        final int[] vnode = new int[RecordBatch.SMALL_FILES];
+        final int[] uniquifier = new int[RecordBatch.SMALL_FILES];
+        final int[] dataVersion = new int[RecordBatch.SMALL_FILES];
+        final int[] length = new int[RecordBatch.SMALL_FILES];
+        final int[] record = new int[RecordBatch.SMALL_FILES];
+        int files;
+
+        boolean fits(int len) {
+            return files < vnode.length && data.remaining() >= len;
+        }
+
+        void read(DumpVnode soFar, int len, InputStream in, byte[] copy) throws IOException {
+            int start = data.position();
+            int got = 0;
+            while (got < len) {
+                int n = in.read(copy, 0, Math.min(copy.length, len - got));
+                if (n < 0) {
+                    data.position(start);
+                    throw new IOException("data of vnode " + Integer.toUnsignedString(soFar.vnodeNumber()) + " ended after "
+                        + got + " of " + len + " bytes");
+                }
+                data.put(copy, 0, n);
+                got += n;
+            }
+            vnode[files] = soFar.vnodeNumber();
+            uniquifier[files] = soFar.uniquifier();
+            dataVersion[files] = soFar.dataVersion();
+            length[files] = len;
+            record[files] = -1;
+            files++;
+        }
+
+        boolean awaitsRecord(int vn) {
+            return files > 0 && record[files - 1] == -1 && vnode[files - 1] == vn;
+        }
+
+        void checkRecords() {
+            for (int i = 0; i < files; i++) {
+                if (record[i] < 0) {
+                    throw new IllegalStateException("held file of vnode " + Integer.toUnsignedString(vnode[i]) + " has no record");
+                }
+            }
+        }
+
+        long[] make(Volume v) throws IOException {
+            return v.createDataFilesUnsynced(files, vnode, uniquifier, dataVersion, length, data.duplicate().flip());
+        }
+
+        void assign(long[] inos, RecordBatch b) {
+            for (int i = 0; i < files; i++) {
+                b.recs.get(record[i]).inode(inos[i]);
+                b.inodes[record[i]] = inos[i];
+            }
+        }
+
+        void clear() {
+            files = 0;
+            data.clear();
         }
     }
 
