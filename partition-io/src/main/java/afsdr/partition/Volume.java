@@ -339,6 +339,11 @@ public final class Volume implements AutoCloseable {
      * <p>All or nothing: on failure every file this call created is removed and every tag it
      * claimed given back before the exception is thrown.
      *
+     * <p>Threads: uses no state of this object but its link table (whose updates are serialized by
+     * the group's monitor), so it may run on a thread of its own while another reads the indexes
+     * or adjusts link counts; not beside another create of this volume while syncs are deferred
+     * ({@link #deferSyncs}: the list of directories to sync is not shared safely).
+     *
      * @return the namei inode of each file, in order
      */
     public long[] createDataFilesUnsynced(int n, int[] vnodes, int[] uniquifiers, int[] dataVersions, int[] lengths,

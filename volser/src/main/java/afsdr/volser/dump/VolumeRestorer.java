@@ -81,9 +81,11 @@ import afsdr.volser.wire.RestoreCookie;
  * leaves a reference to a missing file. The staging volume has destroyMe set and is out of
  * service, so volume listings skip it.
  *
- * <p>Memory: file data is streamed to disk (partition-io's fixed transfer buffers); per-vnode state
- * is a bit per index slot, a bounded batch of pending releases and a bounded batch of records
- * waiting for their files' sync.
+ * <p>Memory: file data is streamed to disk (partition-io's fixed transfer buffers); files of up to
+ * 64 KiB are first held in one of two 1 MiB buffers per restore and made a run at a time (one
+ * link-table update for the run's tags; a full run made on a writer thread while the next one is
+ * read, see {@code RecordBatch#readSmallFile}); per-vnode state is a bit per index slot, a bounded
+ * batch of pending releases and a bounded batch of records waiting for their files' sync.
  *
  * <p>Concurrency: the caller must hold the target exclusively (a volserver transaction) and must
  * not run another restore, clone or delete in the same volume group at the same time (link table
