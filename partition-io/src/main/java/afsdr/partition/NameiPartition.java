@@ -725,7 +725,8 @@ public final class NameiPartition {
                 try (SyncGroup g = new SyncGroup(posix)) {
                     createSpecials(h, d, g);
                     incrementLinkTableUsers(h, g);
-                    try (Volume dst = Volume.open(this, h); LinkTable lt = openLinkTable(h)) {
+                    try (Volume dst = Volume.open(this, h)) {
+                        LinkTable lt = dst.linkTable();
                         for (VnodeClass c : VnodeClass.values()) {
                             VnodeIndex si = src.index(c);
                             VnodeIndex di = dst.index(c);
@@ -811,7 +812,8 @@ public final class NameiPartition {
                 + Integer.toUnsignedString(sourceId));
         }
         synchronized (groupLock(sh.parent())) {
-            try (Volume src = Volume.open(this, sh); Volume dst = Volume.open(this, ch); LinkTable lt = openLinkTable(ch)) {
+            try (Volume src = Volume.open(this, sh); Volume dst = Volume.open(this, ch)) {
+                LinkTable lt = dst.linkTable();
                 recountForClone(src);
                 List<Long> drop = new ArrayList<>();
                 for (VnodeClass c : VnodeClass.values()) {

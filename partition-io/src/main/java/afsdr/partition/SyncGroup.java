@@ -29,9 +29,14 @@ import afsdr.nativeio.Posix;
 public final class SyncGroup implements AutoCloseable {
     private final Posix posix;
     private final List<Integer> fds = new ArrayList<>();
-    private final List<Integer> owned = new ArrayList<>();
-    private final List<LinkTable> closeAfter = new ArrayList<>();
+    /** What {@link #close} closes: owned descriptors and link tables, in the order handed over. */
+    private final List<Owned> owned = new ArrayList<>();
     private final Set<String> directories = new LinkedHashSet<>();
+
+    @FunctionalInterface
+    private interface Owned {
+        void close() throws NativeIoException;
+    }
 
     public SyncGroup(Posix posix) {
         this.posix = posix;
@@ -58,13 +63,13 @@ public final class SyncGroup implements AutoCloseable {
 
     /** A descriptor to sync and then close (also closed, unsynced, if the group is abandoned). */
     SyncGroup addOwned(int fd) {
-        owned.add(fd);
+        owned.add(() -> posix.close(fd));
         return add(fd);
     }
 
     /** A link table to sync and then close, as {@link #addOwned}. */
     SyncGroup addOwned(LinkTable table) {
-        closeAfter.add(table);
+        owned.add(table::close);
         return add(table);
     }
 
@@ -98,22 +103,14 @@ public final class SyncGroup implements AutoCloseable {
     @Override
     public void close() throws NativeIoException {
         NativeIoException first = null;
-        for (int fd : owned) {
+        for (Owned o : owned) {
             try {
-                posix.close(fd);
+                o.close();
             } catch (NativeIoException e) {
                 first = first == null ? e : first;
             }
         }
         owned.clear();
-        for (LinkTable t : closeAfter) {
-            try {
-                t.close();
-            } catch (NativeIoException e) {
-                first = first == null ? e : first;
-            }
-        }
-        closeAfter.clear();
         if (first != null) {
             throw first;
         }

@@ -13,12 +13,8 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 import afsdr.nativeio.AlignedBuffers;
 import afsdr.nativeio.DirectFile;
@@ -99,12 +95,7 @@ public final class Volume implements AutoCloseable {
      * it would stop the stream for every MiB; here the next MiB is read meanwhile. Daemon threads,
      * ended after 30 s idle.
      */
-    private static final ExecutorService DIRECT_WRITES = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30,
-        TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-            Thread t = new Thread(r, "namei-direct-write");
-            t.setDaemon(true);
-            return t;
-        });
+    private static final ExecutorService DIRECT_WRITES = WriterThreads.pool("namei-direct-write");
     /** O_DIRECT alignment of this partition's files, found at the first direct write (0: not yet). */
     private int directAlign;
     /** Set when the file system refused O_DIRECT: the page cache from then on. */
@@ -486,7 +477,7 @@ public final class Volume implements AutoCloseable {
                 // failing: the caller closes the descriptor and unlinks the file as soon as we
                 // return, so the write still in flight must end first; its own error, if any, is
                 // secondary to the one being thrown
-                awaitQuietly(inFlight);
+                WriterThreads.awaitQuietly(inFlight);
             }
         }
         return true;
@@ -514,39 +505,9 @@ public final class Volume implements AutoCloseable {
         if (f == null) {
             return;
         }
-        try {
-            f.get();
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof IOException io) {
-                throw io;
-            }
-            if (c instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IOException("write of " + p + " failed", c);
-        } catch (InterruptedException e) {
-            awaitQuietly(f);
-            Thread.currentThread().interrupt();
+        WriterThreads.await(f, "write of " + p);
+        if (Thread.currentThread().isInterrupted()) {
             throw new java.io.InterruptedIOException("interrupted while writing " + p);
-        }
-    }
-
-    /** Waits for {@code f} to end, uninterruptibly, ignoring its outcome. */
-    private static void awaitQuietly(Future<?> f) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                f.get();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            } catch (ExecutionException | java.util.concurrent.CancellationException e) {
-                break;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
         }
     }
 

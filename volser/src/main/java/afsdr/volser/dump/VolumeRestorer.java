@@ -14,12 +14,8 @@ import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 import afsdr.nativeio.Errno;
 import afsdr.nativeio.NativeIoException;
@@ -32,6 +28,7 @@ import afsdr.partition.VnodeDiskObject;
 import afsdr.partition.VnodeIndex;
 import afsdr.partition.Volume;
 import afsdr.partition.VolumeDiskData;
+import afsdr.partition.WriterThreads;
 import afsdr.volser.wire.RestoreCookie;
 
 /**
@@ -931,7 +928,7 @@ public final class VolumeRestorer {
             making = null;
             inFlight = null;
             try {
-                run.assign(waitFor(f), this);
+                run.assign(WriterThreads.await(f, "making a run of small files"), this);
             } finally {
                 run.clear();
                 spare = run;
@@ -1026,41 +1023,7 @@ public final class VolumeRestorer {
      * not stopped while a run's files are made (making 256 files of 4 KiB takes about 10 ms).
      * Daemon threads, ended after 30 s idle.
      */
-    private static final ExecutorService FILE_WRITERS = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30,
-        TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-            Thread t = new Thread(r, "restore-file-writer");
-            t.setDaemon(true);
-            return t;
-        });
-
-    private static <T> T waitFor(Future<T> f) throws IOException {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    return f.get();
-                } catch (InterruptedException e) {
-                    interrupted = true; // the run must end before its files can be given back or used
-                } catch (ExecutionException e) {
-                    Throwable c = e.getCause();
-                    if (c instanceof IOException io) {
-                        throw io;
-                    }
-                    if (c instanceof RuntimeException re) {
-                        throw re;
-                    }
-                    if (c instanceof Error er) {
-                        throw er;
-                    }
-                    throw new IOException(c);
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
+    private static final ExecutorService FILE_WRITERS = WriterThreads.pool("restore-file-writer");
 
     /**
      * Small files read from the stream, to be made together ({@link Volume#createDataFilesUnsynced}):
