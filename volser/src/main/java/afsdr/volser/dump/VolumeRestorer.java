@@ -14,8 +14,10 @@ import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import afsdr.nativeio.Errno;
 import afsdr.nativeio.NativeIoException;
@@ -660,6 +662,9 @@ public final class VolumeRestorer {
 
         @Override
         public void close() throws IOException {
+            if (batch != null) {
+                batch.giveBackBuffers();
+            }
             if (maker != null && volume != null) {
                 volume.close();
             }
@@ -888,7 +893,7 @@ public final class VolumeRestorer {
          */
         void readSmallFile(DumpVnode soFar, int len, InputStream data) throws IOException {
             if (filling == null) {
-                filling = new HeldRun();
+                filling = HeldRun.take();
                 copy = new byte[SMALL_FILE];
             }
             if (!filling.fits(len)) {
@@ -912,7 +917,7 @@ public final class VolumeRestorer {
             finishRun();
             HeldRun run = filling;
             run.checkRecords();
-            filling = spare != null ? spare : new HeldRun();
+            filling = spare != null ? spare : HeldRun.take();
             spare = null;
             inFlight = run;
             making = FILE_WRITERS.submit(() -> run.make(s));
@@ -992,6 +997,20 @@ public final class VolumeRestorer {
             }
         }
 
+        /** Returns the held-file buffers for the next restore's use (none may be in flight). */
+        void giveBackBuffers() {
+            if (making != null) {
+                return; // a writer may still use its run: let both go to the garbage collector
+            }
+            for (HeldRun r : new HeldRun[] {filling, spare}) {
+                if (r != null) {
+                    HeldRun.giveBack(r);
+                }
+            }
+            filling = null;
+            spare = null;
+        }
+
         /** After a failure: give back the files of records that never reached the index. */
         void abandon() throws IOException {
             IOException inFlightFailure = null;
@@ -1031,6 +1050,15 @@ public final class VolumeRestorer {
      * length and the index of its record in the {@link RecordBatch} (-1 until the record is added).
      */
     private static final class HeldRun {
+        /**
+         * Runs no restore is using, kept for the next (at most {@link #POOLED}): a DR host restores
+         * thousands of mostly tiny volumes a night, and a new 1 MiB direct buffer each time would be
+         * zeroed per restore and freed only when a collection happens to run.
+         */
+        private static final ConcurrentLinkedQueue<HeldRun> POOL = new ConcurrentLinkedQueue<>();
+        private static final AtomicInteger POOL_SIZE = new AtomicInteger();
+        static final int POOLED = 4;
+
         final ByteBuffer data = ByteBuffer.allocateDirect(RecordBatch.SMALL_FILE_BYTES);
         final int[] vnode = new int[RecordBatch.SMALL_FILES];
         final int[] uniquifier = new int[RecordBatch.SMALL_FILES];
@@ -1090,6 +1118,24 @@ public final class VolumeRestorer {
         void clear() {
             files = 0;
             data.clear();
+        }
+
+        static HeldRun take() {
+            HeldRun r = POOL.poll();
+            if (r == null) {
+                return new HeldRun();
+            }
+            POOL_SIZE.decrementAndGet();
+            return r;
+        }
+
+        static void giveBack(HeldRun r) {
+            r.clear();
+            if (POOL_SIZE.incrementAndGet() <= POOLED) {
+                POOL.offer(r);
+            } else {
+                POOL_SIZE.decrementAndGet();
+            }
         }
     }
 
