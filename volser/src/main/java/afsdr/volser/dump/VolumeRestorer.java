@@ -84,7 +84,8 @@ import afsdr.volser.wire.RestoreCookie;
  * 64 KiB are first held in one of two 1 MiB buffers per restore and made a run at a time (one
  * link-table update for the run's tags; a full run made on a writer thread while the next one is
  * read, see {@code RecordBatch#readSmallFile}); per-vnode state is a bit per index slot, a bounded
- * batch of pending releases and a bounded batch of records waiting for their files' sync.
+ * batch of pending releases and two bounded batches of records waiting for their files' sync (one
+ * being committed on a committer thread, see {@code RecordBatch}).
  *
  * <p>Concurrency: the caller must hold the target exclusively (a volserver transaction) and must
  * not run another restore, clone or delete in the same volume group at the same time (link table
@@ -774,7 +775,7 @@ public final class VolumeRestorer {
             }
             a.streamBytes = r.offset();
             if (t.written()) {
-                t.batch(a, batchRecords).flush();
+                t.batch(a, batchRecords).finish();
             }
             // vnodes of the target that the dump does not mention: deleted (slot zeroed as ProcessIndex does)
             for (VnodeClass c : VnodeClass.values()) {
@@ -802,10 +803,15 @@ public final class VolumeRestorer {
         } catch (IOException | RuntimeException | Error e) {
             if (t.written()) {
                 try {
+                    // first: waits for the batch's writer and committer threads, which use the releaser too
+                    t.batch(a, batchRecords).abandon(); // files of records never written to the index
+                } catch (IOException | RuntimeException e2) {
+                    e.addSuppressed(e2);
+                }
+                try {
                     if (pending[0] != 0 && pending[0] != BUFFERED && pending[2] == 0) {
                         t.releaser().release(pending[0]); // written for a record that never reached the index
                     }
-                    t.batch(a, batchRecords).abandon(); // files of records never written to the index
                     t.releaser().flush(); // the staging index must match the counts before it is deleted
                 } catch (IOException | RuntimeException e2) {
                     e.addSuppressed(e2);
@@ -824,6 +830,11 @@ public final class VolumeRestorer {
      * failure: no index record on disk names a file or a count that is not on disk. (Before the
      * COMMIT record the staging volume is garbage anyway; the invariant is what lets recovery delete
      * it without finding a record whose count cannot be decremented.)
+     *
+     * <p>A full batch's syncfs and record writes run on a committer thread while the stream goes
+     * on into the next batch (one commit at a time, so batches reach the index in stream order);
+     * the files its records replace lose their references afterwards, on the restore thread, when
+     * no run of new files is being made ({@link #releaseReplaced}).
      *
      * <p>Bounded: at most {@link #MAX_RECORDS} records and {@link #MAX_BYTES} of data per batch,
      * whichever comes first; with the 1 MiB chunks of a large file that is a few hundred KiB of
@@ -844,10 +855,12 @@ public final class VolumeRestorer {
         private final Applied a;
         private final Releaser rel;
         private final int maxRecords;
-        private final List<VnodeDiskObject> recs = new ArrayList<>();
-        private int[] vnodes = new int[64];
-        private long[] inodes = new long[64];
+        /** The records being gathered. */
+        private Records cur = new Records();
         private long bytes;
+        /** The previous batch's commit (syncfs, then its index writes) on a committer thread, or null. */
+        private Future<Void> committing;
+        private Records committed;
 
         // Small files read from the stream and not made yet (readSmallFile): filling takes the
         // stream's next ones; a full run is made on a writer thread (inFlight, making) while the
@@ -869,18 +882,11 @@ public final class VolumeRestorer {
         }
 
         void add(int vn, VnodeDiskObject rec, long newIno, long length) throws IOException {
-            int n = recs.size();
-            if (n == vnodes.length) {
-                vnodes = Arrays.copyOf(vnodes, 2 * n);
-                inodes = Arrays.copyOf(inodes, 2 * n);
-            }
-            vnodes[n] = vn;
-            inodes[n] = newIno;
-            recs.add(rec);
+            cur.add(vn, rec, newIno);
             if (newIno != 0) {
                 bytes += length;
             }
-            if (recs.size() >= maxRecords || bytes >= MAX_BYTES) {
+            if (cur.size() >= maxRecords || bytes >= MAX_BYTES) {
                 flush();
             }
         }
@@ -907,7 +913,7 @@ public final class VolumeRestorer {
             if (filling == null || !filling.awaitsRecord(vn)) {
                 throw new IllegalStateException("no data held for vnode " + Integer.toUnsignedString(vn));
             }
-            filling.record[filling.files - 1] = recs.size();
+            filling.record[filling.files - 1] = cur.size();
             bytes += length;
             add(vn, rec, 0, length); // its inode (and the abandon duty) come when its run is made
         }
@@ -953,46 +959,97 @@ public final class VolumeRestorer {
             }
         }
 
-        /** syncfs, then write the records; replaced files are released through the Releaser. */
+        /**
+         * Hands the gathered records to a committer thread, which runs syncfs and then writes them
+         * (replaced files released through the Releaser), and returns: the stream goes on while the
+         * batch's files reach the disk (a syncfs of a batch of 8192 small files took ~0.1 s, in
+         * which the stream used to stop). First every held file is made and the previous batch's
+         * commit waited for, so batches reach the index in stream order, one at a time.
+         */
         void flush() throws IOException {
             makeHeldFiles();
-            if (recs.isEmpty()) {
+            awaitCommit();
+            if (cur.size() == 0) {
                 return;
             }
+            Records r = cur;
+            cur = new Records();
+            bytes = 0;
+            committed = r;
+            committing = COMMITTERS.submit(() -> {
+                commit(r);
+                return null;
+            });
+        }
+
+        /** {@link #flush}, then wait for the commit: every record of the stream so far is in the index. */
+        void finish() throws IOException {
+            flush();
+            awaitCommit();
+        }
+
+        /** Waits for the commit in flight; on its failure its records not written stay in {@link #committed}. */
+        private void awaitCommit() throws IOException {
+            if (committing == null) {
+                return;
+            }
+            Future<Void> f = committing;
+            committing = null;
+            WriterThreads.await(f, "writing a batch of vnode records");
+            releaseReplaced(committed);
+            committed = null;
+        }
+
+        /**
+         * The files the batch's records replaced lose their reference here, on the restore thread,
+         * with no run of files being made and no commit running: a count that reaches 0 is followed
+         * by an unlink, and a run claiming that tag meanwhile could create the same path (same
+         * vnode and uniquifier) and lose its new file to that unlink.
+         */
+        private void releaseReplaced(Records r) throws IOException {
+            for (int i = 0; i < r.nReplaced; i++) {
+                rel.add(r.replaced[i]);
+            }
+            r.nReplaced = 0;
+        }
+
+        /**
+         * syncfs, then write the records in stream order (on a committer thread); the files they
+         * replace are noted in {@code r}, released later by {@link #awaitCommit}.
+         */
+        private void commit(Records r) throws IOException {
             s.partition().syncFilesystem();
             // Records go out in stream order, a run of consecutive slots of one class per pwrite
             // (VnodeIndex.writeSlots): a restore of 50 000 files is mostly such runs.
-            int n = recs.size();
+            int n = r.size();
             int start = 0;
             while (start < n) {
-                VnodeClass c = VnodeClass.of(vnodes[start]);
-                int firstSlot = VnodeClass.slot(vnodes[start]);
+                VnodeClass c = VnodeClass.of(r.vnodes[start]);
+                int firstSlot = VnodeClass.slot(r.vnodes[start]);
                 int end = start + 1;
-                while (end < n && end - start < VnodeIndex.MAX_SLOTS_PER_WRITE && VnodeClass.of(vnodes[end]) == c
-                    && VnodeClass.slot(vnodes[end]) == firstSlot + (end - start)) {
+                while (end < n && end - start < VnodeIndex.MAX_SLOTS_PER_WRITE && VnodeClass.of(r.vnodes[end]) == c
+                    && VnodeClass.slot(r.vnodes[end]) == firstSlot + (end - start)) {
                     end++;
                 }
-                writeRun(c, firstSlot, start, end);
+                writeRun(r, c, firstSlot, start, end);
                 start = end;
             }
-            recs.clear();
-            bytes = 0;
         }
 
-        private void writeRun(VnodeClass c, int firstSlot, int start, int end) throws IOException {
+        private void writeRun(Records r, VnodeClass c, int firstSlot, int start, int end) throws IOException {
             VnodeDiskObject[] run = new VnodeDiskObject[end - start];
             for (int i = start; i < end; i++) {
-                run[i - start] = recs.get(i);
+                run[i - start] = r.recs.get(i);
                 a.touched[c.ordinal()].set(firstSlot + (i - start));
                 // From the write on the index may name the file (even a failed pwrite may have
                 // written part of the run): a failure must not release it again. At worst a leak.
-                inodes[i] = 0;
+                r.inodes[i] = 0;
             }
             long[] old = s.index(c).writeSlots(firstSlot, run, run.length);
             for (int i = 0; i < run.length; i++) {
                 long newIno = run[i].isFree() ? 0 : run[i].inode();
                 if (old[i] != 0 && old[i] != newIno) {
-                    rel.add(old[i]);
+                    r.replaced(old[i]);
                 }
             }
         }
@@ -1019,19 +1076,75 @@ public final class VolumeRestorer {
             } catch (IOException e) {
                 inFlightFailure = e; // the run gave back what it made
             }
+            try {
+                awaitCommit();
+            } catch (IOException e) {
+                // its records that did not reach the index are still in committed: given back below
+                if (inFlightFailure == null) {
+                    inFlightFailure = e;
+                } else {
+                    inFlightFailure.addSuppressed(e);
+                }
+            }
             if (filling != null) {
                 filling.clear(); // never made: nothing to give back
             }
+            for (Records r : new Records[] {committed, cur}) {
+                if (r != null) {
+                    r.releaseUnwritten(rel);
+                    releaseReplaced(r);
+                }
+            }
+            committed = null;
+            cur = new Records();
+            bytes = 0;
+            if (inFlightFailure != null) {
+                throw inFlightFailure;
+            }
+        }
+    }
+
+    /**
+     * Records of a {@link RecordBatch}, in stream order: vnode number, record, and the new data
+     * file each names until the record is written (0 from then on, or when it names none).
+     */
+    private static final class Records {
+        final List<VnodeDiskObject> recs = new ArrayList<>();
+        int[] vnodes = new int[64];
+        long[] inodes = new long[64];
+        /** Files that written records no longer name (released by the restore thread). */
+        long[] replaced = new long[16];
+        int nReplaced;
+
+        void replaced(long ino) {
+            if (nReplaced == replaced.length) {
+                replaced = Arrays.copyOf(replaced, 2 * nReplaced);
+            }
+            replaced[nReplaced++] = ino;
+        }
+
+        int size() {
+            return recs.size();
+        }
+
+        void add(int vn, VnodeDiskObject rec, long newIno) {
+            int n = recs.size();
+            if (n == vnodes.length) {
+                vnodes = Arrays.copyOf(vnodes, 2 * n);
+                inodes = Arrays.copyOf(inodes, 2 * n);
+            }
+            vnodes[n] = vn;
+            inodes[n] = newIno;
+            recs.add(rec);
+        }
+
+        /** Gives back the files of records never written to the index. */
+        void releaseUnwritten(Releaser rel) throws IOException {
             for (int i = 0; i < recs.size(); i++) {
                 if (inodes[i] != 0) {
                     rel.release(inodes[i]);
                     inodes[i] = 0;
                 }
-            }
-            recs.clear();
-            bytes = 0;
-            if (inFlightFailure != null) {
-                throw inFlightFailure;
             }
         }
     }
@@ -1043,6 +1156,9 @@ public final class VolumeRestorer {
      * Daemon threads, ended after 30 s idle.
      */
     private static final ExecutorService FILE_WRITERS = WriterThreads.pool("restore-file-writer");
+
+    /** Threads that commit a {@link RecordBatch} (syncfs, index writes) beside the stream, at most one per restore. */
+    private static final ExecutorService COMMITTERS = WriterThreads.pool("restore-commit");
 
     /**
      * Small files read from the stream, to be made together ({@link Volume#createDataFilesUnsynced}):
@@ -1110,8 +1226,8 @@ public final class VolumeRestorer {
 
         void assign(long[] inos, RecordBatch b) {
             for (int i = 0; i < files; i++) {
-                b.recs.get(record[i]).inode(inos[i]);
-                b.inodes[record[i]] = inos[i];
+                b.cur.recs.get(record[i]).inode(inos[i]);
+                b.cur.inodes[record[i]] = inos[i];
             }
         }
 

@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +29,10 @@ import afsdr.nativeio.JnrPosix;
 import afsdr.nativeio.NativeIoException;
 import afsdr.nativeio.OpenFlag;
 import afsdr.nativeio.Posix;
+import afsdr.partition.NameiInode;
 import afsdr.partition.NameiPartition;
+import afsdr.partition.VnodeClass;
+import afsdr.partition.VnodeDiskObject;
 import afsdr.partition.Volume;
 import afsdr.partition.VolumeTree;
 import afsdr.volser.wire.RestoreCookie;
@@ -135,6 +141,58 @@ class RestoreSmallFileRunsTest extends SrcDstRestoreTest {
                 + " refused");
             assertEquals(Set.of("restore-file-writer"), f.failedOn, "the refused create was a run's, on the writer");
             dst.deleteVolume(VID);
+        }
+    }
+
+    /**
+     * A stream that carries one small file three times (same vnode and uniquifier, new data each
+     * time, far enough apart that the batches committing the first copies run while runs of later
+     * files are made), in batches of 100 records: the file ends as its last copy, and the two
+     * files it replaced are gone with their counts.
+     */
+    @Test
+    void aFileSentThreeTimesEndsAsItsLastCopyWithOneDataFile() throws IOException {
+        ByteArrayOutputStream bo = new ByteArrayOutputStream();
+        DumpWriter w = new DumpWriter(bo);
+        DumpReader r = new DumpReader(new ByteArrayInputStream(full));
+        w.writeDumpHeader(r.readDumpHeader());
+        w.writeVolumeHeader(r.readVolumeHeader());
+        byte[][] data = {null};
+        DumpVnode chosen = null;
+        int records = 0;
+        while (r.next((soFar, len, in) -> data[0] = in.readAllBytes()) != DumpReader.Section.END) {
+            DumpVnode dv = r.vnode();
+            w.writeVnode(dv);
+            if (dv.hasData()) {
+                w.writeData(data[0], 0, data[0].length);
+                if (chosen == null && VnodeClass.of(dv.vnodeNumber()) == VnodeClass.SMALL && data[0].length > 100) {
+                    chosen = dv;
+                }
+            }
+            records++;
+            if (chosen != null && (records == 600 || records == 1200)) {
+                byte[] again = ("copy after " + records + " records").getBytes();
+                w.writeVnode(new DumpVnode(chosen.vnodeNumber(), chosen.uniquifier(), true, chosen.type(),
+                    chosen.linkCount(), chosen.dataVersion() + records, chosen.unixModifyTime(), chosen.author(),
+                    chosen.owner(), chosen.group(), chosen.modeBits(), chosen.parent(), chosen.serverModifyTime(),
+                    null, again.length));
+                w.writeData(again, 0, again.length);
+            }
+        }
+        w.writeEnd();
+        VolumeDumpRestoreTest.emptyTarget(dst, VID).close();
+        VolumeRestorer.restore(dst, VID, COOKIE, true, new ByteArrayInputStream(bo.toByteArray()), 100);
+        int vn = chosen.vnodeNumber();
+        try (Volume d = dst.openVolume(VID)) {
+            VnodeDiskObject rec = d.readVnode(vn);
+            assertEquals("copy after 1200 records", new String(d.readData(vn, rec)));
+            assertEquals(chosen.dataVersion() + 1200, rec.dataVersion());
+            int[] row = d.linkTable().row(vn);
+            assertEquals(1, Arrays.stream(row).sum(), "one count left in row " + vn + ": " + Arrays.toString(row));
+            for (int t = 0; t < NameiInode.MAX_TAGS; t++) {
+                long ino = NameiInode.regular(vn, t, chosen.uniquifier());
+                assertEquals(ino == rec.inode(), Files.exists(Path.of(d.dataPath(ino))), "tag " + t);
+            }
         }
     }
 

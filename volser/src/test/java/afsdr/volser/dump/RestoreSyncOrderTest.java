@@ -90,6 +90,24 @@ class RestoreSyncOrderTest {
         @Override
         @SuppressWarnings("unchecked")
         public Object invoke(Object proxy, Method m, Object[] a) throws Throwable {
+            // a restore's calls come from its own thread, its writer thread and its committer
+            // thread: the model's bookkeeping is serialized, the real calls are not
+            synchronized (this) {
+                before(m, a);
+            }
+            Object r;
+            try {
+                r = m.invoke(real, a);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+            synchronized (this) {
+                after(m, a, r);
+            }
+            return r;
+        }
+
+        private void before(Method m, Object[] a) throws java.io.IOException {
             switch (m.getName()) {
                 // pwriteFully is a default method: the proxy sees it, the real one's pwrite calls are its own
                 case "pwrite", "pwriteFully" -> {
@@ -127,12 +145,10 @@ class RestoreSyncOrderTest {
                     // other calls change nothing the model tracks
                 }
             }
-            Object r;
-            try {
-                r = m.invoke(real, a);
-            } catch (InvocationTargetException e) {
-                throw e.getCause();
-            }
+        }
+
+        @SuppressWarnings("unchecked")
+        private void after(Method m, Object[] a, Object r) {
             switch (m.getName()) {
                 case "open" -> {
                     fdPath.put((Integer) r, (String) a[0]);
@@ -144,7 +160,6 @@ class RestoreSyncOrderTest {
                 default -> {
                 }
             }
-            return r;
         }
 
         private void durable(String p) {
