@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -131,6 +132,42 @@ public final class DumpTestSupport {
 
     static void assertSameVnodes(Volume expected, Volume actual) throws IOException {
         assertEquals(describe(expected), describe(actual));
+    }
+
+    /** What {@link #copyStream} calls after each vnode record (and its data) it wrote. */
+    @FunctionalInterface
+    interface AfterRecord {
+        /**
+         * @param index 1 for the first vnode record, and so on
+         * @param data  the record's data, or null
+         */
+        void after(DumpWriter w, ByteArrayOutputStream out, int index, DumpVnode v, byte[] data) throws IOException;
+    }
+
+    /**
+     * The dump written again record by record through our DumpWriter, with {@code hook} after
+     * each vnode record, which may write more into the stream (hostile or unusual streams).
+     */
+    static byte[] copyStream(byte[] dump, AfterRecord hook) throws IOException {
+        ByteArrayOutputStream bo = new ByteArrayOutputStream();
+        DumpWriter w = new DumpWriter(bo);
+        DumpReader r = new DumpReader(new ByteArrayInputStream(dump));
+        w.writeDumpHeader(r.readDumpHeader());
+        w.writeVolumeHeader(r.readVolumeHeader());
+        byte[][] data = {null};
+        int index = 0;
+        while (r.next((soFar, len, in) -> data[0] = in.readAllBytes()) != DumpReader.Section.END) {
+            DumpVnode dv = r.vnode();
+            w.writeVnode(dv);
+            byte[] d = null;
+            if (dv.hasData()) {
+                d = data[0];
+                w.writeData(d, 0, d.length);
+            }
+            hook.after(w, bo, ++index, dv, d);
+        }
+        w.writeEnd();
+        return bo.toByteArray();
     }
 
     /** Every vnode record with a hash of its data, as our reader parses a dump (order kept). */

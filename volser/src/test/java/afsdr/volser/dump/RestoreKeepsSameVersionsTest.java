@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -128,33 +127,20 @@ class RestoreKeepsSameVersionsTest extends SrcDstRestoreTest {
      */
     @Test
     void aVersionChangedAfterTheDataIsRefusedAndTheTargetUntouched() throws IOException {
-        ByteArrayOutputStream bo = new ByteArrayOutputStream();
-        DumpWriter w = new DumpWriter(bo);
-        DumpReader r = new DumpReader(new ByteArrayInputStream(full));
-        w.writeDumpHeader(r.readDumpHeader());
-        w.writeVolumeHeader(r.readVolumeHeader());
         boolean[] tampered = {false};
-        DumpReader.Section sec;
-        byte[][] data = {null};
-        while ((sec = r.next((soFar, len, in) -> data[0] = in.readAllBytes())) != DumpReader.Section.END) {
-            DumpVnode dv = r.vnode();
-            w.writeVnode(dv);
-            if (dv.hasData()) {
-                w.writeData(data[0], 0, data[0].length);
-                if (!tampered[0] && dv.dataLength() > 0) {
-                    tampered[0] = true;
-                    w.flush();
-                    int other = dv.dataVersion() + 1;
-                    bo.write(new byte[] {'v', (byte) (other >>> 24), (byte) (other >>> 16), (byte) (other >>> 8),
-                        (byte) other});
-                }
+        byte[] stream = DumpTestSupport.copyStream(full, (w, bo, index, dv, data) -> {
+            if (data != null && !tampered[0] && dv.dataLength() > 0) {
+                tampered[0] = true;
+                w.flush();
+                int other = dv.dataVersion() + 1;
+                bo.write(new byte[] {'v', (byte) (other >>> 24), (byte) (other >>> 16), (byte) (other >>> 8),
+                    (byte) other});
             }
-        }
-        w.writeEnd();
+        });
         assertTrue(tampered[0]);
         Map<String, String> before = snapshot(dst.path());
         DumpFormatException e = assertThrows(DumpFormatException.class, () -> VolumeRestorer.restore(dst, VID,
-            COOKIE, true, new ByteArrayInputStream(bo.toByteArray()), CONTINUES));
+            COOKIE, true, new ByteArrayInputStream(stream), CONTINUES));
         assertTrue(e.getMessage().contains("after its data"), e.getMessage());
         assertEquals(before, snapshot(dst.path()));
         DumpTestSupport.assertNoJournal(dst, "journal left");

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
@@ -152,45 +151,33 @@ class RestoreSmallFileRunsTest extends SrcDstRestoreTest {
      */
     @Test
     void aFileSentThreeTimesEndsAsItsLastCopyWithOneDataFile() throws IOException {
-        ByteArrayOutputStream bo = new ByteArrayOutputStream();
-        DumpWriter w = new DumpWriter(bo);
-        DumpReader r = new DumpReader(new ByteArrayInputStream(full));
-        w.writeDumpHeader(r.readDumpHeader());
-        w.writeVolumeHeader(r.readVolumeHeader());
-        byte[][] data = {null};
-        DumpVnode chosen = null;
-        int records = 0;
-        while (r.next((soFar, len, in) -> data[0] = in.readAllBytes()) != DumpReader.Section.END) {
-            DumpVnode dv = r.vnode();
-            w.writeVnode(dv);
-            if (dv.hasData()) {
-                w.writeData(data[0], 0, data[0].length);
-                if (chosen == null && VnodeClass.of(dv.vnodeNumber()) == VnodeClass.SMALL && data[0].length > 100) {
-                    chosen = dv;
-                }
+        DumpVnode[] chosen = {null};
+        byte[] stream = DumpTestSupport.copyStream(full, (w, out, records, dv, data) -> {
+            if (chosen[0] == null && data != null && VnodeClass.of(dv.vnodeNumber()) == VnodeClass.SMALL
+                && data.length > 100) {
+                chosen[0] = dv;
             }
-            records++;
-            if (chosen != null && (records == 600 || records == 1200)) {
+            DumpVnode c = chosen[0];
+            if (c != null && (records == 600 || records == 1200)) {
                 byte[] again = ("copy after " + records + " records").getBytes();
-                w.writeVnode(new DumpVnode(chosen.vnodeNumber(), chosen.uniquifier(), true, chosen.type(),
-                    chosen.linkCount(), chosen.dataVersion() + records, chosen.unixModifyTime(), chosen.author(),
-                    chosen.owner(), chosen.group(), chosen.modeBits(), chosen.parent(), chosen.serverModifyTime(),
-                    null, again.length));
+                w.writeVnode(new DumpVnode(c.vnodeNumber(), c.uniquifier(), true, c.type(), c.linkCount(),
+                    c.dataVersion() + records, c.unixModifyTime(), c.author(), c.owner(), c.group(), c.modeBits(),
+                    c.parent(), c.serverModifyTime(), null, again.length));
                 w.writeData(again, 0, again.length);
             }
-        }
-        w.writeEnd();
+        });
+        DumpVnode chosenVnode = chosen[0];
         VolumeDumpRestoreTest.emptyTarget(dst, VID).close();
-        VolumeRestorer.restore(dst, VID, COOKIE, true, new ByteArrayInputStream(bo.toByteArray()), 100);
-        int vn = chosen.vnodeNumber();
+        VolumeRestorer.restore(dst, VID, COOKIE, true, new ByteArrayInputStream(stream), 100);
+        int vn = chosenVnode.vnodeNumber();
         try (Volume d = dst.openVolume(VID)) {
             VnodeDiskObject rec = d.readVnode(vn);
             assertEquals("copy after 1200 records", new String(d.readData(vn, rec)));
-            assertEquals(chosen.dataVersion() + 1200, rec.dataVersion());
+            assertEquals(chosenVnode.dataVersion() + 1200, rec.dataVersion());
             int[] row = d.linkTable().row(vn);
             assertEquals(1, Arrays.stream(row).sum(), "one count left in row " + vn + ": " + Arrays.toString(row));
             for (int t = 0; t < NameiInode.MAX_TAGS; t++) {
-                long ino = NameiInode.regular(vn, t, chosen.uniquifier());
+                long ino = NameiInode.regular(vn, t, chosenVnode.uniquifier());
                 assertEquals(ino == rec.inode(), Files.exists(Path.of(d.dataPath(ino))), "tag " + t);
             }
         }
