@@ -848,7 +848,7 @@ public final class VolumeRestorer {
         static final int SMALL_FILE = 64 * 1024;
         /** Memory for the held files' data. */
         static final int SMALL_FILE_BYTES = 1 << 20;
-        /** Most files held at once. */
+        /** Most files in one run. */
         static final int SMALL_FILES = 1024;
 
         private final Volume s;
@@ -860,6 +860,7 @@ public final class VolumeRestorer {
         private long bytes;
         /** The previous batch's commit (syncfs, then its index writes) on a committer thread, or null. */
         private Future<Void> committing;
+        /** That commit's records until it is waited for (on its failure, what it did not write is given back from here). */
         private Records committed;
 
         // Small files read from the stream and not made yet (readSmallFile): filling takes the
@@ -1070,15 +1071,17 @@ public final class VolumeRestorer {
 
         /** After a failure: give back the files of records that never reached the index. */
         void abandon() throws IOException {
-            IOException inFlightFailure = null;
+            // Both waits happen whatever the first one throws: the volume's descriptors are closed
+            // after this, and a writer or committer still running could then write through a reused one.
+            Throwable inFlightFailure = null;
             try {
                 finishRun(); // made files get their records' inodes, so they are given back below
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException | Error e) {
                 inFlightFailure = e; // the run gave back what it made
             }
             try {
                 awaitCommit();
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException | Error e) {
                 // its records that did not reach the index are still in committed: given back below
                 if (inFlightFailure == null) {
                     inFlightFailure = e;
@@ -1098,8 +1101,14 @@ public final class VolumeRestorer {
             committed = null;
             cur = new Records();
             bytes = 0;
-            if (inFlightFailure != null) {
-                throw inFlightFailure;
+            if (inFlightFailure instanceof IOException io) {
+                throw io;
+            }
+            if (inFlightFailure instanceof RuntimeException re) {
+                throw re;
+            }
+            if (inFlightFailure instanceof Error er) {
+                throw er;
             }
         }
     }
