@@ -800,9 +800,9 @@ public final class NameiPartition {
      * ReClone: bring an existing clone ({@code cloneId}, same group) up to date with its source.
      * Order: references to the source's current data files are added to the link table and the
      * source's directories get the cloned bit first (synced), then every clone record is rewritten
-     * and the clone index cut to the source's length (synced), and only then are the references of the clone's previous records dropped. A crash
-     * leaves the clone old or new (per record) with at worst too-high counts. The clone's volume
-     * info gets {@code init} applied (may be null).
+     * and the clone index cut to the source's length (synced), and only then are the references of
+     * the clone's previous records dropped. A crash leaves the clone old or new (per record) with at
+     * worst too-high counts. The clone's volume info gets {@code init} applied (may be null).
      */
     public void recloneVolume(int sourceId, int cloneId, Consumer<VolumeDiskData> init) throws IOException {
         VolumeHeader sh = readHeader(sourceId);

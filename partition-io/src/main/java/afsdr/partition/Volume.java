@@ -271,17 +271,22 @@ public final class Volume implements AutoCloseable {
      * leaks (the tag reclaim or the salvager takes it back). Failures are added to {@code cause}.
      */
     private void abandonNewFile(String path, int vnodeNumber, int tag, Exception cause) {
+        unlinkAbandoned(path, cause);
+        try {
+            linkTable.adjust(vnodeNumber, tag, -1);
+        } catch (NativeIoException u) {
+            cause.addSuppressed(u);
+        }
+    }
+
+    /** Removes a file a failed create made (gone already is fine); an unlink failure joins {@code cause}. */
+    private void unlinkAbandoned(String path, Exception cause) {
         try {
             posix.unlink(path);
         } catch (NativeIoException u) {
             if (u.errno() != Errno.ENOENT) {
                 cause.addSuppressed(u);
             }
-        }
-        try {
-            linkTable.adjust(vnodeNumber, tag, -1);
-        } catch (NativeIoException u) {
-            cause.addSuppressed(u);
         }
     }
 
@@ -363,13 +368,7 @@ public final class Volume implements AutoCloseable {
             long[] claimed = new long[n];
             for (int k = 0; k < n; k++) {
                 if (inos[k] != 0) {
-                    try {
-                        posix.unlink(dataPath(inos[k]));
-                    } catch (NativeIoException u) {
-                        if (u.errno() != Errno.ENOENT) {
-                            e.addSuppressed(u);
-                        }
-                    }
+                    unlinkAbandoned(dataPath(inos[k]), e);
                 }
                 claimed[k] = NameiInode.regular(vnodes[k], tags[k], 0);
             }

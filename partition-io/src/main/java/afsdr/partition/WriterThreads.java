@@ -44,17 +44,7 @@ public final class WriterThreads {
                 } catch (InterruptedException e) {
                     interrupted = true;
                 } catch (ExecutionException e) {
-                    Throwable c = e.getCause();
-                    if (c instanceof IOException io) {
-                        throw io;
-                    }
-                    if (c instanceof RuntimeException r) {
-                        throw r;
-                    }
-                    if (c instanceof Error er) {
-                        throw er;
-                    }
-                    throw new IOException(what + " failed", c);
+                    throw rethrow(e.getCause(), what);
                 }
             }
         } finally {
@@ -62,6 +52,24 @@ public final class WriterThreads {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /**
+     * Throws {@code t} as it is when it is an IOException, RuntimeException or Error, and anything
+     * else wrapped in an IOException saying {@code what} failed (declared to return, so that
+     * callers can write {@code throw rethrow(t, what)}).
+     */
+    public static IOException rethrow(Throwable t, String what) throws IOException {
+        if (t instanceof IOException io) {
+            throw io;
+        }
+        if (t instanceof RuntimeException r) {
+            throw r;
+        }
+        if (t instanceof Error er) {
+            throw er;
+        }
+        throw new IOException(what + " failed", t);
     }
 
     /** Waits for the task to end, ignoring its outcome (on a failure path whose own error is reported). */

@@ -962,8 +962,8 @@ public final class VolumeRestorer {
 
         /**
          * Hands the gathered records to a committer thread, which runs syncfs and then writes them
-         * (replaced files released through the Releaser), and returns: the stream goes on while the
-         * batch's files reach the disk (a syncfs of a batch of 8192 small files took ~0.1 s, in
+         * (the files they replace are released after it, see {@link #awaitCommit}), and returns:
+         * the stream goes on while the batch's files reach the disk (a syncfs of a batch of 8192 small files took ~0.1 s, in
          * which the stream used to stop). First every held file is made and the previous batch's
          * commit waited for, so batches reach the index in stream order, one at a time.
          */
@@ -1101,14 +1101,8 @@ public final class VolumeRestorer {
             committed = null;
             cur = new Records();
             bytes = 0;
-            if (inFlightFailure instanceof IOException io) {
-                throw io;
-            }
-            if (inFlightFailure instanceof RuntimeException re) {
-                throw re;
-            }
-            if (inFlightFailure instanceof Error er) {
-                throw er;
+            if (inFlightFailure != null) {
+                throw WriterThreads.rethrow(inFlightFailure, "a restore's writer or committer");
             }
         }
     }

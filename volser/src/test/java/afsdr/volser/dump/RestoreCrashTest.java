@@ -80,10 +80,16 @@ class RestoreCrashTest {
         return phase;
     }
 
+    /** The seed from -Ddump.crash.seed or the clock, printed for a rerun. */
+    private static long seed(String what) {
+        long seed = Long.getLong("dump.crash.seed", System.nanoTime());
+        System.out.println(what + " seed " + seed + " (rerun with -Ddump.crash.seed=" + seed + ")");
+        return seed;
+    }
+
     @Test
     void killedRestoreIsAllOrNothingAfterRecovery() throws Exception {
-        long seed = Long.getLong("dump.crash.seed", System.nanoTime());
-        System.out.println("RestoreCrashTest seed " + seed + " (rerun with -Ddump.crash.seed=" + seed + ")");
+        long seed = seed("RestoreCrashTest");
         Random rnd = new Random(seed);
         NameiPartition srcp = DumpTestSupport.partition(tmp.resolve("src"));
         Path[] dumps = {tmp.resolve("s0.dump"), tmp.resolve("s1.dump")};
@@ -157,8 +163,7 @@ class RestoreCrashTest {
      */
     @Test
     void killedRestoreIntoANewVolumeIsAllOrNothingAfterRecovery() throws Exception {
-        long seed = Long.getLong("dump.crash.seed", System.nanoTime());
-        System.out.println("RestoreCrashTest (new volume) seed " + seed + " (rerun with -Ddump.crash.seed=" + seed + ")");
+        long seed = seed("RestoreCrashTest (new volume)");
         Random rnd = new Random(seed);
         NameiPartition srcp = DumpTestSupport.partition(tmp.resolve("src"));
         Path dump = tmp.resolve("s.dump");
